@@ -1,0 +1,54 @@
+"""belegung: the occupancy service of a city's homelessness services."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from belegung.config import ConfigError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(
+    env: Mapping[str, str] | None = None, config: Mapping[str, Any] | None = None
+) -> Flask:
+    """Build the app. `env` overrides environment variables (tests); `config` overrides
+    Flask settings."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    try:
+        settings = load_settings(
+            {**os.environ, **(env or {})}, instance_path=Path(app.instance_path)
+        )
+    except ConfigError as exc:
+        # Fail fast with the variable's name, for `flask`, gunicorn and the tests alike.
+        raise SystemExit(f"belegung: configuration error: {exc}") from None
+    app.config.from_mapping(settings.flask_config())
+    if config:
+        app.config.from_mapping(config)
+
+    from belegung import models  # noqa: F401  (register every table with the metadata)
+    from belegung.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+
+    from belegung.cli import register_cli
+    from belegung.status import bp as status_bp
+
+    app.register_blueprint(status_bp)
+    register_cli(app)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    settings: Settings = app.config["BELEGUNG"]
+    return settings

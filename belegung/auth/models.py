@@ -1,0 +1,45 @@
+"""Users, their roles and the facilities staff work in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from belegung.db import Base, enum_type, intpk, utcnow
+from belegung.facilities.models import Facility
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    OUTREACH = "outreach"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+user_facilities = sa.Table(
+    "user_facilities",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("facility_id", sa.ForeignKey("facilities.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    """A person or a device (a crew phone, an integration) that acts in belegung."""
+
+    __tablename__ = "users"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    facilities: Mapped[list[Facility]] = relationship(secondary=user_facilities)
+
+    def __repr__(self) -> str:
+        return f"<User {self.name} {self.role}>"

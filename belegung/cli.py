@@ -1,0 +1,165 @@
+"""The `flask --app belegung …` commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from belegung import settings_of, texts
+from belegung.context import Actor, ServiceContext, service_context
+from belegung.extensions import db
+from belegung.facilities.models import FacilityKind, TargetGroup
+from belegung.stays.availability import COUNTS, Availability, availability
+
+
+@contextmanager
+def cli_context(label: str = "cli") -> Iterator[ServiceContext]:
+    """A service context for a command; commits once at the end, rolls back on error."""
+    ctx = service_context(db.session, Actor.system(label), settings_of(current_app))
+    try:
+        yield ctx
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _parse_night(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(texts.CLI["bad_night"].format(value=value)) from None
+
+
+@click.group("seed")
+def seed_group() -> None:
+    """Create the facilities of a preset."""
+
+
+def _seed_dortmund(demo: bool) -> None:
+    from belegung.demo import fill_demo
+    from belegung.facilities.presets import seed
+
+    with cli_context("seed") as ctx:
+        result = seed(ctx)
+        if result.changed:
+            click.echo(
+                texts.CLI["seed_done"].format(
+                    preset="dortmund",
+                    facilities=result.facilities,
+                    units=result.units,
+                    places=result.places,
+                )
+            )
+        else:
+            click.echo(texts.CLI["seed_unchanged"].format(preset="dortmund"))
+        if demo:
+            filled = fill_demo(ctx)
+            if filled.skipped:
+                click.echo(texts.CLI["demo_skipped"])
+            else:
+                click.echo(
+                    texts.CLI["demo_done"].format(
+                        persons=filled.persons,
+                        stays=filled.stays,
+                        holds=filled.holds,
+                        turn_aways=filled.turn_aways,
+                    )
+                )
+
+
+@seed_group.command("dortmund")
+@click.option("--demo", is_flag=True, help="Also fill realistic sample occupancy.")
+@with_appcontext
+def seed_dortmund(demo: bool) -> None:
+    """Dortmund's four night shelters and the housing programme (idempotent)."""
+    _seed_dortmund(demo)
+
+
+def _table(figures: Availability) -> str:
+    columns = texts.AVAILABILITY_COLUMNS
+    rows = [[f.name, *(str(getattr(f, c)) for c in COUNTS)] for f in figures.facilities]
+    totals = figures.totals
+    rows.append([texts.CLI["totals"], *(str(totals[c]) for c in COUNTS)])
+    header = [columns["name"], *(columns[c] for c in COUNTS)]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest])
+
+    title = texts.CLI["availability_title"].format(
+        night=figures.night.strftime("%d.%m.%Y"),
+        as_of=figures.as_of.strftime("%d.%m.%Y %H:%M %Z"),
+    )
+    out = [title]
+    if figures.winter_emergency:
+        out.append(texts.CLI["winter_active"])
+    out += ["", line(header), *(line(r) for r in rows)]
+    return "\n".join(out)
+
+
+@click.command("availability")
+@click.option(
+    "--night", callback=_parse_night, metavar="YYYY-MM-DD", help="The night (default: tonight)."
+)
+@click.option("--target-group", type=click.Choice([t.value for t in TargetGroup]))
+@click.option("--kind", type=click.Choice([k.value for k in FacilityKind]))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, as the API answers.")
+@with_appcontext
+def availability_command(
+    night: date | None, target_group: str | None, kind: str | None, as_json: bool
+) -> None:
+    """Free places per facility for a night."""
+    settings = settings_of(current_app)
+    with cli_context() as ctx:
+        now = ctx.now()
+        figures = availability(
+            ctx.session,
+            night or ctx.tonight(),
+            now.astimezone(settings.timezone),
+            target_group=TargetGroup(target_group) if target_group else None,
+            kind=FacilityKind(kind) if kind else None,
+        )
+    if as_json:
+        click.echo(json.dumps(figures.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_table(figures))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Fill sample occupancy into an empty database.",
+)
+@with_appcontext
+def serve_command(host: str, port: int, demo: bool) -> None:
+    """Migrate, seed the Dortmund preset and serve (the first-start command)."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    _seed_dortmund(demo)
+    db.session.remove()
+    flask = [sys.executable, "-m", "flask", "--app", "belegung"]
+    os.execv(sys.executable, [*flask, "run", "--host", host, "--port", str(port)])  # noqa: S606
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_group)
+    app.cli.add_command(availability_command)
+    app.cli.add_command(serve_command)

@@ -1,0 +1,167 @@
+"""Settings from the environment, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    timezone: ZoneInfo
+    day_boundary: time
+    hold_minutes_default: int
+    hold_minutes_max: int
+    anonymise_after_months: int
+    public_url: str | None
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    sms_from: str | None
+    twilio_api_base: str
+
+    @property
+    def sms_backend(self) -> str:
+        """`twilio` when credentials are configured, else `log` (a first start needs no account)."""
+        return "twilio" if self.twilio_account_sid else "log"
+
+    def flask_config(self) -> dict[str, object]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            "BELEGUNG": self,
+        }
+
+
+def engine_options(url: str) -> dict[str, object]:
+    if url.startswith("sqlite"):
+        # Wait for the write lock instead of failing at once; the lock itself is taken by
+        # BEGIN IMMEDIATE (see db.py).
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _normalise_database_url(raw: str) -> str:
+    # psycopg 3 is the driver; accept the usual spellings of a PostgreSQL URL.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
+    key = env.get("BELEGUNG_SECRET_KEY")
+    if key:
+        if len(key) < 16:
+            raise ConfigError("BELEGUNG_SECRET_KEY must be at least 16 characters long")
+        return key
+    # A first start needs no configuration: keep a random key in the instance folder so
+    # sessions survive a restart. Production sets BELEGUNG_SECRET_KEY.
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) -> Settings:
+    """Read and validate every setting; raise ConfigError naming the first bad variable."""
+    env = os.environ if env is None else env
+
+    raw_url = env.get("BELEGUNG_DATABASE_URL") or ""
+    if raw_url:
+        url = _normalise_database_url(raw_url)
+        scheme = urlsplit(url).scheme
+        if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+            raise ConfigError(
+                "BELEGUNG_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
+                f"got scheme {scheme!r}"
+            )
+    else:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{instance_path / 'belegung.sqlite3'}"
+
+    tz_name = env.get("BELEGUNG_TIMEZONE") or "Europe/Berlin"
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"BELEGUNG_TIMEZONE is not a known time zone: {tz_name!r}") from None
+
+    boundary_raw = env.get("BELEGUNG_DAY_BOUNDARY") or "12:00"
+    try:
+        boundary = time.fromisoformat(boundary_raw)
+    except ValueError:
+        raise ConfigError(
+            f"BELEGUNG_DAY_BOUNDARY must be a time like 12:00, got {boundary_raw!r}"
+        ) from None
+
+    hold_max = _int(env, "BELEGUNG_HOLD_MINUTES_MAX", 180, 5, 180)
+    hold_default = _int(env, "BELEGUNG_HOLD_MINUTES", 60, 5, hold_max)
+
+    public_url = (env.get("BELEGUNG_PUBLIC_URL") or "").rstrip("/") or None
+    if public_url:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"BELEGUNG_PUBLIC_URL must be an http(s) URL, got {public_url!r}")
+
+    sid = env.get("TWILIO_ACCOUNT_SID") or None
+    token = env.get("TWILIO_AUTH_TOKEN") or None
+    sms_from = env.get("BELEGUNG_SMS_FROM") or None
+    if bool(sid) != bool(token):
+        raise ConfigError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together")
+    if sid and not sms_from:
+        raise ConfigError("BELEGUNG_SMS_FROM is required when Twilio credentials are set")
+    if sms_from and not (E164.match(sms_from) or sms_from.startswith("MG")):
+        raise ConfigError(
+            "BELEGUNG_SMS_FROM must be a phone number in E.164 form (+49…) "
+            f"or a Messaging Service SID, got {sms_from!r}"
+        )
+    api_base = (env.get("TWILIO_API_BASE") or "https://api.twilio.com").rstrip("/")
+    if urlsplit(api_base).scheme not in ("http", "https"):
+        raise ConfigError(f"TWILIO_API_BASE must be an http(s) URL, got {api_base!r}")
+
+    return Settings(
+        database_url=url,
+        secret_key=_secret_key(env, instance_path),
+        timezone=tz,
+        day_boundary=boundary,
+        hold_minutes_default=hold_default,
+        hold_minutes_max=hold_max,
+        anonymise_after_months=_int(env, "BELEGUNG_ANONYMISE_AFTER_MONTHS", 24, 1, 240),
+        public_url=public_url,
+        twilio_account_sid=sid,
+        twilio_auth_token=token,
+        sms_from=sms_from,
+        twilio_api_base=api_base,
+    )

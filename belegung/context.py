@@ -1,0 +1,63 @@
+"""What a service call needs besides its arguments: the session, who acts, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from belegung.auth.models import Role
+from belegung.config import Settings
+from belegung.nights import Clock, NightCalendar, system_clock
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user or process on whose behalf a service acts (audit log, permissions)."""
+
+    user_id: int | None
+    label: str
+    role: Role
+    facility_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def system(cls, label: str) -> Actor:
+        """The CLI, the scheduler or the seed: trusted processes without a user."""
+        return cls(user_id=None, label=label, role=Role.ADMIN)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+
+@dataclass
+class ServiceContext:
+    """Passed to every service function. The clock is injectable so tests can set time."""
+
+    session: Session
+    actor: Actor
+    calendar: NightCalendar
+    clock: Clock = system_clock
+    hold_minutes_default: int = 60
+    hold_minutes_max: int = 180
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def tonight(self) -> date:
+        return self.calendar.night_of(self.now())
+
+
+def service_context(
+    session: Session, actor: Actor, settings: Settings, clock: Clock = system_clock
+) -> ServiceContext:
+    """A context with the calendar and hold limits of the configured settings."""
+    return ServiceContext(
+        session=session,
+        actor=actor,
+        calendar=NightCalendar(settings.timezone, settings.day_boundary),
+        clock=clock,
+        hold_minutes_default=settings.hold_minutes_default,
+        hold_minutes_max=settings.hold_minutes_max,
+    )

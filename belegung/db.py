@@ -1,0 +1,117 @@
+"""Declarative base, naming convention, shared column types and SQLite transaction setup."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+
+# Named constraints keep Alembic migrations stable and let error handling recognise a
+# violated rule by its name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores it naive, in UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+
+
+def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
+    """A portable enum: VARCHAR plus a named CHECK constraint, storing the member values."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum),
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- SQLite: take the write lock before reading -------------------------------------
+# pysqlite would open transactions lazily (and DEFERRED), so two check-ins could both
+# read "place 3 is free" and both write. With isolation_level=None we emit the BEGIN
+# ourselves, as BEGIN IMMEDIATE: every transaction holds SQLite's single write lock from
+# its first statement, which serialises writers and makes read-check-insert atomic. This
+# is the SQLite half of the no-double-booking rule (PostgreSQL has the exclusion
+# constraint). See SQLAlchemy's pysqlite notes on "Serializable isolation / Savepoints".
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_postgresql(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
+
+
+def overlaps(
+    first_col: sa.ColumnElement[Any],
+    end_col: sa.ColumnElement[Any],
+    first: Any,
+    end: Any | None,
+) -> sa.ColumnElement[bool]:
+    """SQL for "the half-open range [first_col, end_col) overlaps [first, end)".
+
+    A NULL end (column or argument) is open-ended.
+    """
+    conditions = [sa.or_(end_col.is_(None), end_col > first)]
+    if end is not None:
+        conditions.append(first_col < end)
+    return sa.and_(*conditions)

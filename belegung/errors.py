@@ -1,0 +1,102 @@
+"""Domain errors: one type per failure, each with a machine-readable code and an HTTP status.
+
+The German message for each code lives in belegung.texts; pages and the API both map
+errors through this one table.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from belegung import texts
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "error"
+    http_status: ClassVar[int] = 400
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return texts.error_message(self.code, **self.params)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+
+class InvalidInput(DomainError):
+    """A value the service refuses; `field` names it."""
+
+    code = "invalid"
+    http_status = 422
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    http_status = 403
+
+
+class NoFreePlace(DomainError):
+    code = "no_free_place"
+    http_status = 409
+
+
+class PlaceTaken(DomainError):
+    code = "place_taken"
+    http_status = 409
+
+
+class PlaceOutOfService(DomainError):
+    code = "place_out_of_service"
+    http_status = 409
+
+
+class EmergencyPlaceNotOffered(DomainError):
+    code = "emergency_place_not_offered"
+    http_status = 409
+
+
+class PlaceOccupied(DomainError):
+    """A place can't go out of service while someone is booked on it."""
+
+    code = "place_occupied"
+    http_status = 409
+
+
+class FacilityNotOffering(DomainError):
+    """Closed, or on standby outside a winter emergency."""
+
+    code = "facility_not_offering"
+    http_status = 409
+
+
+class AlreadyCheckedIn(DomainError):
+    code = "already_checked_in"
+    http_status = 409
+
+
+class Banned(DomainError):
+    code = "banned"
+    http_status = 403
+
+
+class WrongTargetGroup(DomainError):
+    code = "wrong_target_group"
+    http_status = 422
+
+
+class HoldExpired(DomainError):
+    code = "hold_expired"
+    http_status = 409
+
+
+class InvalidState(DomainError):
+    """The object is not in a state that allows this action (e.g. checking out twice)."""
+
+    code = "invalid_state"
+    http_status = 409

@@ -1,0 +1,69 @@
+"""Persons: only what the work needs (GDPR data minimisation), no health data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from belegung.db import Base, enum_type, intpk, utcnow
+
+
+class Gender(StrEnum):
+    FEMALE = "f"
+    MALE = "m"
+    DIVERSE = "d"
+    UNKNOWN = "unknown"
+
+
+class Nationality(StrEnum):
+    GERMAN = "german"
+    EU = "eu"
+    NON_EU = "non_eu"
+    STATELESS = "stateless"
+    UNKNOWN = "unknown"
+
+
+class HouseholdType(StrEnum):
+    """Household types of the federal statistic of housed homeless people (WoBerichtsG)."""
+
+    SINGLE = "single"
+    SINGLE_PARENT = "single_parent"
+    COUPLE = "couple"
+    COUPLE_WITH_CHILDREN = "couple_with_children"
+    MULTI_PERSON = "multi_person"
+    OTHER_WITH_CHILDREN = "other_with_children"
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",
+            name="birth_year_plausible",
+        ),
+        sa.CheckConstraint("household_size >= 1", name="household_size_positive"),
+        sa.Index("ix_persons_name_key_birth_year", "name_key", "birth_year"),
+    )
+
+    id: Mapped[intpk]
+    # The name as given, possibly an alias; NULL once the person is anonymised.
+    name: Mapped[str | None] = mapped_column(sa.String(120))
+    # Case- and accent-folded name for search (see persons.service.name_key).
+    name_key: Mapped[str | None] = mapped_column(sa.String(120))
+    birth_year: Mapped[int | None]
+    gender: Mapped[Gender] = mapped_column(enum_type(Gender, "gender"), default=Gender.UNKNOWN)
+    nationality: Mapped[Nationality] = mapped_column(
+        enum_type(Nationality, "nationality"), default=Nationality.UNKNOWN
+    )
+    household_type: Mapped[HouseholdType] = mapped_column(
+        enum_type(HouseholdType, "household_type"), default=HouseholdType.SINGLE
+    )
+    household_size: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    anonymised_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id}>"

@@ -1,0 +1,102 @@
+"""Creating and finding persons."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from belegung.audit.service import record
+from belegung.context import ServiceContext
+from belegung.errors import InvalidInput, NotFound
+from belegung.persons.models import Gender, HouseholdType, Nationality, Person
+
+NAME_MAX = 120
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def name_key(name: str) -> str:
+    """Fold a name for search: case, accents and ß don't matter ("Müller" finds "mueller")."""
+    folded = name.casefold().replace("ß", "ss")
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
+        folded = folded.replace(umlaut, spelled)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.split())
+
+
+def _check_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput(field="name", reason="Der Name fehlt.")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(field="name", reason=f"höchstens {NAME_MAX} Zeichen")
+    return name
+
+
+def _check_birth_year(ctx: ServiceContext, birth_year: int | None) -> int | None:
+    if birth_year is None:
+        return None
+    this_year = ctx.now().year
+    if not 1900 <= birth_year <= this_year:
+        raise InvalidInput(field="birth_year", reason=f"zwischen 1900 und {this_year}")
+    return birth_year
+
+
+def create_person(
+    ctx: ServiceContext,
+    name: str,
+    *,
+    birth_year: int | None = None,
+    gender: Gender = Gender.UNKNOWN,
+    nationality: Nationality = Nationality.UNKNOWN,
+    household_type: HouseholdType = HouseholdType.SINGLE,
+    household_size: int = 1,
+) -> Person:
+    name = _check_name(name)
+    if not 1 <= household_size <= 30:
+        raise InvalidInput(field="household_size", reason="zwischen 1 und 30")
+    person = Person(
+        name=name,
+        name_key=name_key(name),
+        birth_year=_check_birth_year(ctx, birth_year),
+        gender=Gender(gender),
+        nationality=Nationality(nationality),
+        household_type=HouseholdType(household_type),
+        household_size=household_size,
+        created_at=ctx.now(),
+    )
+    ctx.session.add(person)
+    ctx.session.flush()
+    record(ctx, "person.create", "person", person.id)
+    return person
+
+
+def get_person(ctx: ServiceContext, person_id: int) -> Person:
+    person = ctx.session.get(Person, person_id)
+    if person is None or person.anonymised_at is not None:
+        raise NotFound(what="person")
+    return person
+
+
+def search_persons(ctx: ServiceContext, q: str, *, limit: int = 20) -> Sequence[Person]:
+    """Find returning guests: every word of `q` must occur in the name; a four-digit
+    word is the year of birth ("müller 1971")."""
+    words = q.split()
+    years = [int(w) for w in words if _YEAR.match(w)]
+    names = [name_key(w) for w in words if not _YEAR.match(w)]
+    if not names and not years:
+        return []
+    stmt = sa.select(Person).where(Person.anonymised_at.is_(None))
+    for word in names:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Person.name_key.like(f"%{escaped}%", escape="\\"))
+    if years:
+        stmt = stmt.where(Person.birth_year.in_(years))
+    stmt = stmt.order_by(Person.name_key, Person.birth_year, Person.id).limit(limit)
+    found = ctx.session.scalars(stmt).all()
+    # A look-up is audited, but not what was looked up: the query is a name.
+    record(ctx, "person.search", "person", None, results=len(found))
+    return found

@@ -1,0 +1,173 @@
+"""Availability of a night: capacity, occupied, held and free places per facility.
+
+Two queries whatever the size of the system: the winter emergency state, and one
+aggregate over places joined with the claims and out-of-service periods of that night.
+The claims subquery is led by `ix_stays_end_night_first_night`, so it reads only stays
+that reach past the night, not the whole history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from belegung.db import overlaps
+from belegung.facilities.models import (
+    Facility,
+    FacilityKind,
+    FacilityStatus,
+    OutOfService,
+    Place,
+    TargetGroup,
+)
+from belegung.stays.models import CLAIMING, OCCUPYING, Stay, StayStatus
+from belegung.winter.service import winter_state
+
+COUNTS = (
+    "capacity",
+    "emergency_capacity",
+    "out_of_service",
+    "occupied",
+    "held",
+    "free",
+    "free_emergency",
+)
+
+
+@dataclass(frozen=True)
+class FacilityAvailability:
+    slug: str
+    name: str
+    kind: str
+    target_group: str
+    capacity: int
+    emergency_capacity: int
+    out_of_service: int
+    occupied: int
+    held: int
+    free: int
+    free_emergency: int
+
+
+@dataclass(frozen=True)
+class Availability:
+    night: date
+    as_of: datetime
+    winter_emergency: bool
+    facilities: list[FacilityAvailability] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {name: sum(getattr(f, name) for f in self.facilities) for name in COUNTS}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "night": self.night.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "winter_emergency": self.winter_emergency,
+            "facilities": [asdict(f) for f in self.facilities],
+            "totals": self.totals,
+        }
+
+
+def availability(
+    session: Session,
+    night: date,
+    as_of: datetime,
+    *,
+    target_group: TargetGroup | None = None,
+    kind: FacilityKind | None = None,
+) -> Availability:
+    """Figures for `night` as they stand at `as_of` (holds count while not expired).
+
+    Facilities that offer no places that night (closed; standby outside a winter
+    emergency) are left out.
+    """
+    winter_active = winter_state(session).active
+    next_night = night + timedelta(days=1)
+
+    out_of_service = (
+        sa.select(OutOfService.place_id)
+        .where(overlaps(OutOfService.first_night, OutOfService.end_night, night, next_night))
+        .distinct()
+        .subquery("oos")
+    )
+    occupying = sa.case((Stay.status.in_(OCCUPYING), 1), else_=0)
+    claims = (
+        sa.select(
+            Stay.place_id.label("place_id"),
+            sa.func.max(occupying).label("occupied"),
+        )
+        .where(
+            Stay.status.in_(CLAIMING),
+            overlaps(Stay.first_night, Stay.end_night, night, next_night),
+            sa.or_(Stay.status != StayStatus.HELD, Stay.hold_expires_at > as_of),
+        )
+        .group_by(Stay.place_id)
+        .subquery("claims")
+    )
+
+    in_service = out_of_service.c.place_id.is_(None)
+    has_place = Place.id.is_not(None)
+    regular = Place.emergency.is_(False)
+    emergency = Place.emergency.is_(True)
+    unclaimed = claims.c.place_id.is_(None)
+
+    def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
+
+    stmt = (
+        sa.select(
+            Facility.id,
+            Facility.slug,
+            Facility.name,
+            Facility.kind,
+            Facility.target_group,
+            Facility.status,
+            count(has_place, regular, in_service).label("capacity"),
+            count(has_place, emergency, in_service).label("emergency_capacity"),
+            count(has_place, ~in_service).label("out_of_service"),
+            count(has_place, in_service, claims.c.occupied == 1).label("occupied"),
+            count(has_place, in_service, claims.c.occupied == 0).label("held"),
+            count(has_place, in_service, regular, unclaimed).label("free"),
+            count(has_place, in_service, emergency, unclaimed).label("free_emergency"),
+        )
+        .select_from(Facility)
+        .outerjoin(Place, Place.facility_id == Facility.id)
+        .outerjoin(out_of_service, out_of_service.c.place_id == Place.id)
+        .outerjoin(claims, claims.c.place_id == Place.id)
+        .where(Facility.status != FacilityStatus.CLOSED)
+        .group_by(
+            Facility.id,
+            Facility.slug,
+            Facility.name,
+            Facility.kind,
+            Facility.target_group,
+            Facility.status,
+        )
+        .order_by(Facility.id)
+    )
+    if target_group is not None:
+        stmt = stmt.where(Facility.target_group == target_group)
+    if kind is not None:
+        stmt = stmt.where(Facility.kind == kind)
+
+    rows = session.execute(stmt).all()
+    facilities = [
+        FacilityAvailability(
+            slug=row.slug,
+            name=row.name,
+            kind=FacilityKind(row.kind).value,
+            target_group=TargetGroup(row.target_group).value,
+            **{name: int(getattr(row, name)) for name in COUNTS},
+        )
+        for row in rows
+        if row.status == FacilityStatus.ACTIVE or winter_active
+    ]
+    return Availability(
+        night=night, as_of=as_of, winter_emergency=winter_active, facilities=facilities
+    )

@@ -1,0 +1,183 @@
+"""Stays (and holds, which are stays not yet begun), turn-aways, house bans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from belegung.db import Base, enum_type, intpk, utcnow
+from belegung.facilities.models import Facility, Place
+from belegung.persons.models import Person
+
+
+class StayStatus(StrEnum):
+    # A place held by an outreach crew or staff for someone on the way; it expires.
+    HELD = "held"
+    CHECKED_IN = "checked_in"
+    CHECKED_OUT = "checked_out"
+    # Entered in error or left before the night; frees the place.
+    CANCELLED = "cancelled"
+    # A hold that ran out unused: a no-show.
+    EXPIRED = "expired"
+
+
+# Statuses that claim their place for their nights. The exclusion constraint and every
+# availability query use this same set.
+CLAIMING = (StayStatus.HELD, StayStatus.CHECKED_IN, StayStatus.CHECKED_OUT)
+# Statuses in which a person really slept (or sleeps) on the place.
+OCCUPYING = (StayStatus.CHECKED_IN, StayStatus.CHECKED_OUT)
+
+
+def _in(statuses: tuple[StayStatus, ...]) -> str:
+    return "status IN ({})".format(", ".join(f"'{s.value}'" for s in statuses))
+
+
+class Stay(Base):
+    """One person (or, while held, nobody yet) on one place for the nights [first, end).
+
+    A hold is a stay in status `held`: one table means one exclusion constraint covers
+    stays and live holds alike, so the database itself refuses a second claim on a
+    place for a night. `end_night` is NULL for an open-ended stay (housing programme).
+    """
+
+    __tablename__ = "stays"
+    __table_args__ = (
+        sa.CheckConstraint("end_night IS NULL OR end_night > first_night", name="nights_ordered"),
+        sa.CheckConstraint(
+            f"person_id IS NOT NULL OR NOT ({_in(OCCUPYING)})", name="occupant_has_person"
+        ),
+        sa.CheckConstraint("status <> 'held' OR hold_expires_at IS NOT NULL", name="hold_expires"),
+        ExcludeConstraint(
+            (sa.column("place_id"), "="),
+            (sa.func.daterange(sa.column("first_night"), sa.column("end_night"), "[)"), "&&"),
+            name="ex_stays_place_nights",
+            using="gist",
+            where=sa.text(_in(CLAIMING)),
+        ).ddl_if(dialect="postgresql"),
+        ExcludeConstraint(
+            (sa.column("person_id"), "="),
+            (sa.func.daterange(sa.column("first_night"), sa.column("end_night"), "[)"), "&&"),
+            name="ex_stays_person_nights",
+            using="gist",
+            where=sa.text(_in(OCCUPYING)),
+        ).ddl_if(dialect="postgresql"),
+        # Availability reads the stays that reach past a night: an index led by
+        # end_night touches only current and future stays, however long history grows.
+        sa.Index("ix_stays_end_night_first_night", "end_night", "first_night"),
+        sa.Index("ix_stays_place_id_end_night", "place_id", "end_night"),
+        sa.Index("ix_stays_person_id_end_night", "person_id", "end_night"),
+        sa.Index("ix_stays_facility_id_first_night", "facility_id", "first_night"),
+        sa.Index("ix_stays_status_hold_expires_at", "status", "hold_expires_at"),
+    )
+
+    id: Mapped[intpk]
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"))
+    place_id: Mapped[int] = mapped_column(sa.ForeignKey("places.id"))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("persons.id"))
+    first_night: Mapped[date]
+    end_night: Mapped[date | None]
+    status: Mapped[StayStatus] = mapped_column(enum_type(StayStatus, "status"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    checked_in_at: Mapped[datetime | None]
+    checked_out_at: Mapped[datetime | None]
+    # Set when the stay began as a hold.
+    held_at: Mapped[datetime | None]
+    hold_expires_at: Mapped[datetime | None]
+    hold_note: Mapped[str | None] = mapped_column(sa.String(300))
+
+    facility: Mapped[Facility] = relationship()
+    place: Mapped[Place] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+    @property
+    def nights(self) -> int | None:
+        return None if self.end_night is None else (self.end_night - self.first_night).days
+
+    def __repr__(self) -> str:
+        return f"<Stay {self.id} {self.status} place={self.place_id} {self.first_night}>"
+
+
+class TurnAwayReason(StrEnum):
+    FULL = "full"
+    BANNED = "banned"
+    WRONG_TARGET_GROUP = "wrong_target_group"
+    OTHER = "other"
+
+
+class TurnAway(Base):
+    """Someone a shelter could not take: unmet demand."""
+
+    __tablename__ = "turn_aways"
+    __table_args__ = (sa.Index("ix_turn_aways_facility_id_night", "facility_id", "night"),)
+
+    id: Mapped[intpk]
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"))
+    night: Mapped[date]
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[TurnAwayReason] = mapped_column(enum_type(TurnAwayReason, "reason"))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("persons.id"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    facility: Mapped[Facility] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+
+class BanKind(StrEnum):
+    # Suspended while a winter emergency is active.
+    CONDUCT = "conduct"
+    # Holds even in a winter emergency.
+    DANGER = "danger"
+
+
+class HouseBan(Base):
+    """A house ban of a person at a facility for the nights [first_night, end_night)."""
+
+    __tablename__ = "house_bans"
+    __table_args__ = (
+        sa.CheckConstraint("end_night IS NULL OR end_night > first_night", name="nights_ordered"),
+        sa.Index("ix_house_bans_person_id_facility_id", "person_id", "facility_id"),
+    )
+
+    id: Mapped[intpk]
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("persons.id"))
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"))
+    first_night: Mapped[date]
+    end_night: Mapped[date | None]
+    kind: Mapped[BanKind] = mapped_column(enum_type(BanKind, "kind"))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    person: Mapped[Person] = relationship()
+    facility: Mapped[Facility] = relationship()
+
+
+class BanOverride(Base):
+    """A manager let a banned person in anyway, with a reason."""
+
+    __tablename__ = "ban_overrides"
+
+    id: Mapped[intpk]
+    ban_id: Mapped[int] = mapped_column(sa.ForeignKey("house_bans.id"), index=True)
+    stay_id: Mapped[int] = mapped_column(sa.ForeignKey("stays.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    overridden_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ban: Mapped[HouseBan] = relationship()

@@ -1,0 +1,664 @@
+"""The occupancy rules: check-in, extension, check-out, holds, turn-aways and house bans.
+
+Every claim on a place goes through `_claim`/`_flush_claim`: the service checks first
+(for a precise error), and the database is the guarantee — on PostgreSQL the exclusion
+constraint `ex_stays_place_nights`, on SQLite the write lock that every transaction
+takes before it reads (see belegung.db). Services only flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import cast
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from belegung.audit.service import record
+from belegung.context import ServiceContext
+from belegung.db import overlaps
+from belegung.errors import (
+    AlreadyCheckedIn,
+    Banned,
+    EmergencyPlaceNotOffered,
+    FacilityNotOffering,
+    Forbidden,
+    HoldExpired,
+    InvalidInput,
+    InvalidState,
+    NoFreePlace,
+    NotFound,
+    PlaceOutOfService,
+    PlaceTaken,
+    WrongTargetGroup,
+)
+from belegung.facilities.models import Facility, FacilityKind, Place, TargetGroup
+from belegung.facilities.service import get_place, offers_places, out_of_service_clause
+from belegung.persons.models import Gender, Person
+from belegung.stays.models import (
+    CLAIMING,
+    OCCUPYING,
+    BanKind,
+    BanOverride,
+    HouseBan,
+    Stay,
+    StayStatus,
+    TurnAway,
+    TurnAwayReason,
+)
+from belegung.winter.service import winter_state
+
+MAX_NIGHTS = 366
+# How far back a check-in may be recorded (a guest recorded late, after the day boundary).
+BACKFILL_DAYS = 7
+YOUNG_ADULT_AGES = (18, 27)  # from 18 to under 27
+
+
+class _PlaceConflict(Exception):
+    """The exclusion constraint refused a claim: someone else got the place first."""
+
+
+# --- queries -------------------------------------------------------------------------
+
+
+def claims_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
+    """True for a place (correlated on Place.id) claimed on any night of [first, end)."""
+    return sa.exists().where(
+        Stay.place_id == Place.id,
+        Stay.status.in_(CLAIMING),
+        overlaps(Stay.first_night, Stay.end_night, first, end),
+    )
+
+
+def free_places(
+    session: Session, facility: Facility, first: date, end: date | None
+) -> Sequence[Place]:
+    """Places of a facility free on every night of [first, end): regular ones first."""
+    return session.scalars(
+        sa.select(Place)
+        .where(
+            Place.facility_id == facility.id,
+            ~claims_clause(first, end),
+            ~out_of_service_clause(first, end),
+        )
+        .order_by(Place.emergency, Place.position, Place.id)
+    ).all()
+
+
+def _regular_place_free(session: Session, facility: Facility, first: date, end: date) -> bool:
+    return bool(
+        session.scalar(
+            sa.select(
+                sa.exists().where(
+                    Place.facility_id == facility.id,
+                    Place.emergency.is_(False),
+                    ~claims_clause(first, end),
+                    ~out_of_service_clause(first, end),
+                )
+            )
+        )
+    )
+
+
+def _place_free(session: Session, place: Place, first: date, end: date | None) -> bool:
+    return not session.scalar(
+        sa.select(
+            sa.exists().where(
+                Stay.place_id == place.id,
+                Stay.status.in_(CLAIMING),
+                overlaps(Stay.first_night, Stay.end_night, first, end),
+            )
+        )
+    )
+
+
+def _place_out_of_service(session: Session, place: Place, first: date, end: date | None) -> bool:
+    return bool(
+        session.scalar(
+            sa.select(sa.exists().where(Place.id == place.id, out_of_service_clause(first, end)))
+        )
+    )
+
+
+def stays_on(session: Session, facility: Facility, night: date) -> Sequence[Stay]:
+    """Stays of people on a facility's places in a night (holds not included)."""
+    return session.scalars(
+        sa.select(Stay)
+        .join(Place, Stay.place_id == Place.id)
+        .where(
+            Stay.facility_id == facility.id,
+            Stay.status.in_(OCCUPYING),
+            overlaps(Stay.first_night, Stay.end_night, night, night + timedelta(days=1)),
+        )
+        .order_by(Place.emergency, Place.position)
+    ).all()
+
+
+def active_bans(
+    session: Session,
+    person: Person,
+    facility: Facility,
+    first: date,
+    end: date | None,
+    *,
+    winter_active: bool,
+) -> Sequence[HouseBan]:
+    """Bans of a person at a facility on any night of [first, end). In a winter emergency
+    `conduct` bans are suspended; `danger` bans hold."""
+    stmt = sa.select(HouseBan).where(
+        HouseBan.person_id == person.id,
+        HouseBan.facility_id == facility.id,
+        HouseBan.lifted_at.is_(None),
+        overlaps(HouseBan.first_night, HouseBan.end_night, first, end),
+    )
+    if winter_active:
+        stmt = stmt.where(HouseBan.kind == BanKind.DANGER)
+    return session.scalars(stmt.order_by(HouseBan.id)).all()
+
+
+# --- checks --------------------------------------------------------------------------
+
+
+def _nights_range(
+    ctx: ServiceContext, facility: Facility, night: date | None, nights: int | None
+) -> tuple[date, date | None]:
+    tonight = ctx.tonight()
+    first = night or tonight
+    if first < tonight - timedelta(days=BACKFILL_DAYS):
+        raise InvalidInput(field="night", reason=f"höchstens {BACKFILL_DAYS} Nächte zurück")
+    if first > tonight + timedelta(days=MAX_NIGHTS):
+        raise InvalidInput(field="night", reason="höchstens ein Jahr im Voraus")
+    if nights is None:
+        # A shelter takes someone in for tonight; a housing-programme stay lasts until
+        # move-out.
+        if facility.kind == FacilityKind.HOUSING_PROGRAMME:
+            return first, None
+        nights = 1
+    if not 1 <= nights <= MAX_NIGHTS:
+        raise InvalidInput(field="nights", reason=f"zwischen 1 und {MAX_NIGHTS}")
+    return first, first + timedelta(days=nights)
+
+
+def check_target_group(facility: Facility, person: Person, night: date) -> None:
+    """Refuse only what is clearly wrong; an unknown gender or birth year is staff's call.
+
+    No check for the drug-user shelter: belegung keeps no health data.
+    """
+    group = facility.target_group
+    if group == TargetGroup.MEN and person.gender == Gender.FEMALE:
+        raise WrongTargetGroup(facility=facility.name, reason="men_only")
+    if group == TargetGroup.WOMEN and person.gender == Gender.MALE:
+        raise WrongTargetGroup(facility=facility.name, reason="women_only")
+    if group == TargetGroup.YOUNG_ADULTS and person.birth_year is not None:
+        # With only the year of birth, the age on `night` is one of two values.
+        oldest = night.year - person.birth_year
+        youngest = oldest - 1
+        low, high = YOUNG_ADULT_AGES
+        if oldest < low or youngest >= high:
+            raise WrongTargetGroup(facility=facility.name, reason="age")
+
+
+def _check_bans(
+    ctx: ServiceContext,
+    facility: Facility,
+    person: Person,
+    first: date,
+    end: date | None,
+    winter_active: bool,
+    override_reason: str | None,
+) -> Sequence[HouseBan]:
+    """Return the bans a manager's override lets us pass; raise Banned otherwise."""
+    bans = active_bans(ctx.session, person, facility, first, end, winter_active=winter_active)
+    if not bans:
+        return ()
+    if override_reason is None:
+        raise Banned(facility=facility.name, kind=bans[0].kind.value)
+    if not ctx.actor.is_manager:
+        raise Forbidden(reason="override_needs_manager")
+    if not override_reason.strip():
+        raise InvalidInput(field="override_reason", reason="override_needs_reason")
+    return bans
+
+
+def _check_person_free(
+    session: Session, person: Person, first: date, end: date | None, *, besides: int | None = None
+) -> None:
+    stmt = sa.select(
+        sa.exists().where(
+            Stay.person_id == person.id,
+            Stay.status.in_(OCCUPYING),
+            overlaps(Stay.first_night, Stay.end_night, first, end),
+            Stay.id != besides if besides is not None else sa.true(),
+        )
+    )
+    if session.scalar(stmt):
+        raise AlreadyCheckedIn()
+
+
+def _log_overrides(
+    ctx: ServiceContext, bans: Sequence[HouseBan], stay: Stay, reason: str | None
+) -> None:
+    for ban in bans:
+        override = BanOverride(
+            ban_id=ban.id,
+            stay_id=stay.id,
+            reason=(reason or "").strip(),
+            overridden_by_id=ctx.actor.user_id,
+            created_at=ctx.now(),
+        )
+        ctx.session.add(override)
+        ctx.session.flush()
+        record(
+            ctx,
+            "ban.override",
+            "house_ban",
+            ban.id,
+            facility_id=stay.facility_id,
+            stay_id=stay.id,
+            override_id=override.id,
+        )
+
+
+# --- claiming a place ----------------------------------------------------------------
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def _flush_claim(session: Session, stay: Stay) -> None:
+    """Write a new or changed claim inside a savepoint, so that a refusal by the exclusion
+    constraint leaves the surrounding transaction usable."""
+    try:
+        with session.begin_nested():
+            session.add(stay)
+            session.flush()
+    except IntegrityError as exc:
+        name = _constraint_name(exc)
+        if name == "ex_stays_place_nights":
+            raise _PlaceConflict() from exc
+        if name == "ex_stays_person_nights":
+            raise AlreadyCheckedIn() from exc
+        raise
+
+
+def expire_stale_holds(ctx: ServiceContext, facility_id: int | None = None) -> int:
+    """Mark holds past their expiry as expired (no-shows); their places are free again."""
+    stmt = (
+        sa.update(Stay)
+        .where(Stay.status == StayStatus.HELD, Stay.hold_expires_at <= ctx.now())
+        .values(status=StayStatus.EXPIRED)
+    )
+    if facility_id is not None:
+        stmt = stmt.where(Stay.facility_id == facility_id)
+    result = ctx.session.execute(stmt, execution_options={"synchronize_session": "fetch"})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _claim(
+    ctx: ServiceContext,
+    facility: Facility,
+    first: date,
+    end: date | None,
+    place_label: str | None,
+    winter_active: bool,
+    make: Callable[[Place], Stay],
+) -> Stay:
+    """Put a new claim on the asked-for place, or on the first free one."""
+    session = ctx.session
+    expire_stale_holds(ctx, facility.id)
+    if place_label is not None:
+        place = get_place(session, facility, place_label)
+        if _place_out_of_service(session, place, first, end):
+            raise PlaceOutOfService(place=place.label)
+        if (
+            place.emergency
+            and not winter_active
+            and end is not None
+            and _regular_place_free(session, facility, first, end)
+        ):
+            raise EmergencyPlaceNotOffered(place=place.label)
+        if not _place_free(session, place, first, end):
+            raise PlaceTaken(place=place.label)
+        stay = make(place)
+        try:
+            _flush_claim(session, stay)
+        except _PlaceConflict:
+            raise PlaceTaken(place=place.label) from None
+        return stay
+
+    # Regular places come first; emergency places are reached only when no regular one
+    # could be had, which is exactly when they are offered.
+    candidates = free_places(session, facility, first, end)
+    for place in candidates:
+        stay = make(place)
+        try:
+            _flush_claim(session, stay)
+        except _PlaceConflict:
+            # A concurrent check-in won this place (PostgreSQL); try the next.
+            continue
+        return stay
+    raise NoFreePlace(facility=facility.name)
+
+
+def _require_offering(session: Session, facility: Facility) -> bool:
+    winter_active = winter_state(session).active
+    if not offers_places(facility, winter_active):
+        raise FacilityNotOffering(facility=facility.name)
+    return winter_active
+
+
+# --- check-in, extension, check-out ---------------------------------------------------
+
+
+def check_in(
+    ctx: ServiceContext,
+    facility: Facility,
+    person: Person,
+    *,
+    place_label: str | None = None,
+    night: date | None = None,
+    nights: int | None = None,
+    override_ban_reason: str | None = None,
+) -> Stay:
+    """Give a person a place from `night` (default tonight) for `nights` nights (default:
+    one in a shelter, open-ended in the housing programme)."""
+    first, end = _nights_range(ctx, facility, night, nights)
+    winter_active = _require_offering(ctx.session, facility)
+    check_target_group(facility, person, first)
+    bans = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
+    _check_person_free(ctx.session, person, first, end)
+    now = ctx.now()
+
+    def make(place: Place) -> Stay:
+        return Stay(
+            facility_id=facility.id,
+            place_id=place.id,
+            place=place,
+            person_id=person.id,
+            first_night=first,
+            end_night=end,
+            status=StayStatus.CHECKED_IN,
+            created_at=now,
+            created_by_id=ctx.actor.user_id,
+            checked_in_at=now,
+        )
+
+    stay = _claim(ctx, facility, first, end, place_label, winter_active, make)
+    _log_overrides(ctx, bans, stay, override_ban_reason)
+    record(
+        ctx,
+        "stay.check_in",
+        "stay",
+        stay.id,
+        facility_id=facility.id,
+        place_id=stay.place_id,
+        nights=stay.nights,
+    )
+    return stay
+
+
+def get_stay(session: Session, stay_id: int, *, lock: bool = False) -> Stay:
+    stay = session.get(Stay, stay_id, with_for_update=lock, populate_existing=lock)
+    if stay is None or stay.status not in OCCUPYING:
+        raise NotFound(what="stay")
+    return stay
+
+
+def extend_stay(
+    ctx: ServiceContext,
+    stay_id: int,
+    *,
+    nights: int = 1,
+    override_ban_reason: str | None = None,
+) -> Stay:
+    """Add nights to a current stay on the same place."""
+    stay = get_stay(ctx.session, stay_id, lock=True)
+    if stay.status != StayStatus.CHECKED_IN:
+        raise InvalidState(reason="not_checked_in")
+    if stay.end_night is None:
+        raise InvalidState(reason="open_ended")
+    if not 1 <= nights <= MAX_NIGHTS:
+        raise InvalidInput(field="nights", reason=f"zwischen 1 und {MAX_NIGHTS}")
+    first, end = stay.end_night, stay.end_night + timedelta(days=nights)
+    # An occupying stay always has a person (ck_stays_occupant_has_person).
+    facility, place, person = stay.facility, stay.place, cast(Person, stay.person)
+    winter_active = _require_offering(ctx.session, facility)
+    bans = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
+    _check_person_free(ctx.session, person, first, end, besides=stay.id)
+    if _place_out_of_service(ctx.session, place, first, end):
+        raise PlaceOutOfService(place=place.label)
+    expire_stale_holds(ctx, facility.id)
+    if not _place_free(ctx.session, place, first, end):
+        raise PlaceTaken(place=place.label)
+    stay.end_night = end
+    try:
+        _flush_claim(ctx.session, stay)
+    except _PlaceConflict:
+        raise PlaceTaken(place=place.label) from None
+    _log_overrides(ctx, bans, stay, override_ban_reason)
+    record(ctx, "stay.extend", "stay", stay.id, facility_id=facility.id, nights=nights)
+    return stay
+
+
+def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
+    """End a stay with the current night: the guest slept here tonight (or leaves in the
+    morning after it); the place is free from the next night on."""
+    stay = get_stay(ctx.session, stay_id, lock=True)
+    if stay.status != StayStatus.CHECKED_IN:
+        raise InvalidState(reason="not_checked_in")
+    tonight = ctx.tonight()
+    if stay.first_night > tonight:
+        raise InvalidState(reason="not_started")
+    next_night = tonight + timedelta(days=1)
+    if stay.end_night is None or stay.end_night > next_night:
+        stay.end_night = next_night
+    stay.status = StayStatus.CHECKED_OUT
+    stay.checked_out_at = ctx.now()
+    ctx.session.flush()
+    record(ctx, "stay.check_out", "stay", stay.id, facility_id=stay.facility_id)
+    return stay
+
+
+# --- holds ---------------------------------------------------------------------------
+
+
+def create_hold(
+    ctx: ServiceContext,
+    facility: Facility,
+    *,
+    note: str | None = None,
+    minutes: int | None = None,
+    place_label: str | None = None,
+) -> Stay:
+    """Hold a place tonight for someone on the way; it expires after `minutes`."""
+    minutes = ctx.hold_minutes_default if minutes is None else minutes
+    if not 1 <= minutes <= ctx.hold_minutes_max:
+        raise InvalidInput(field="minutes", reason=f"zwischen 1 und {ctx.hold_minutes_max}")
+    winter_active = _require_offering(ctx.session, facility)
+    night = ctx.tonight()
+    now = ctx.now()
+    note = " ".join(note.split())[:300] if note else None
+
+    def make(place: Place) -> Stay:
+        return Stay(
+            facility_id=facility.id,
+            place_id=place.id,
+            place=place,
+            person_id=None,
+            first_night=night,
+            end_night=night + timedelta(days=1),
+            status=StayStatus.HELD,
+            created_at=now,
+            created_by_id=ctx.actor.user_id,
+            held_at=now,
+            hold_expires_at=now + timedelta(minutes=minutes),
+            hold_note=note,
+        )
+
+    hold = _claim(ctx, facility, night, night + timedelta(days=1), place_label, winter_active, make)
+    record(ctx, "hold.create", "hold", hold.id, facility_id=facility.id, minutes=minutes)
+    return hold
+
+
+def get_hold(session: Session, hold_id: int, *, lock: bool = False) -> Stay:
+    hold = session.get(Stay, hold_id, with_for_update=lock, populate_existing=lock)
+    if hold is None or hold.held_at is None:
+        raise NotFound(what="hold")
+    return hold
+
+
+def holds_for(session: Session, facility: Facility, night: date) -> Sequence[Stay]:
+    """Live holds of a facility for a night (the night board's incoming guests)."""
+    return session.scalars(
+        sa.select(Stay)
+        .where(
+            Stay.facility_id == facility.id,
+            Stay.status == StayStatus.HELD,
+            Stay.first_night == night,
+        )
+        .order_by(Stay.hold_expires_at)
+    ).all()
+
+
+def convert_hold(
+    ctx: ServiceContext,
+    hold_id: int,
+    person: Person,
+    *,
+    nights: int = 1,
+    override_ban_reason: str | None = None,
+) -> Stay:
+    """The person arrived: the hold becomes their stay on the held place."""
+    hold = get_hold(ctx.session, hold_id, lock=True)
+    now = ctx.now()
+    if hold.status == StayStatus.HELD and hold.hold_expires_at is not None:
+        if hold.hold_expires_at <= now:
+            hold.status = StayStatus.EXPIRED
+            ctx.session.flush()
+            raise HoldExpired()
+    elif hold.status == StayStatus.EXPIRED:
+        raise HoldExpired()
+    else:
+        raise InvalidState(reason="hold_not_active")
+    if not 1 <= nights <= MAX_NIGHTS:
+        raise InvalidInput(field="nights", reason=f"zwischen 1 und {MAX_NIGHTS}")
+    facility, place = hold.facility, hold.place
+    first, end = hold.first_night, hold.first_night + timedelta(days=nights)
+    winter_active = _require_offering(ctx.session, facility)
+    check_target_group(facility, person, first)
+    bans = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
+    _check_person_free(ctx.session, person, first, end)
+    held_end = hold.first_night + timedelta(days=1)  # a hold is for one night
+    if end > held_end:
+        more = (held_end, end)
+        if _place_out_of_service(ctx.session, place, *more):
+            raise PlaceOutOfService(place=place.label)
+        if not _place_free(ctx.session, place, *more):
+            raise PlaceTaken(place=place.label)
+    hold.person_id = person.id
+    hold.status = StayStatus.CHECKED_IN
+    hold.checked_in_at = now
+    hold.end_night = end
+    try:
+        _flush_claim(ctx.session, hold)
+    except _PlaceConflict:
+        raise PlaceTaken(place=place.label) from None
+    _log_overrides(ctx, bans, hold, override_ban_reason)
+    record(ctx, "hold.convert", "stay", hold.id, facility_id=facility.id, nights=nights)
+    return hold
+
+
+def cancel_hold(ctx: ServiceContext, hold_id: int) -> Stay:
+    """Release a hold. Cancelling one already cancelled or expired changes nothing."""
+    hold = get_hold(ctx.session, hold_id, lock=True)
+    if hold.status in (StayStatus.CANCELLED, StayStatus.EXPIRED):
+        return hold
+    if hold.status != StayStatus.HELD:
+        raise InvalidState(reason="hold_not_active")
+    hold.status = StayStatus.CANCELLED
+    ctx.session.flush()
+    record(ctx, "hold.cancel", "hold", hold.id, facility_id=hold.facility_id)
+    return hold
+
+
+# --- turn-aways and house bans ---------------------------------------------------------
+
+
+def record_turn_away(
+    ctx: ServiceContext,
+    facility: Facility,
+    reason: TurnAwayReason,
+    *,
+    note: str | None = None,
+    person: Person | None = None,
+) -> TurnAway:
+    turn_away = TurnAway(
+        facility_id=facility.id,
+        night=ctx.tonight(),
+        occurred_at=ctx.now(),
+        reason=TurnAwayReason(reason),
+        note=" ".join(note.split())[:500] if note else None,
+        person_id=person.id if person else None,
+        created_by_id=ctx.actor.user_id,
+    )
+    ctx.session.add(turn_away)
+    ctx.session.flush()
+    record(
+        ctx,
+        "turn_away.create",
+        "turn_away",
+        turn_away.id,
+        facility_id=facility.id,
+        reason=turn_away.reason.value,
+    )
+    return turn_away
+
+
+def impose_ban(
+    ctx: ServiceContext,
+    person: Person,
+    facility: Facility,
+    *,
+    kind: BanKind,
+    reason: str,
+    first_night: date | None = None,
+    end_night: date | None = None,
+) -> HouseBan:
+    """Ban a person from a facility for [first_night, end_night) (open-ended if no end)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput(field="reason", reason="Bitte einen Grund angeben.")
+    first = first_night or ctx.tonight()
+    if end_night is not None and end_night <= first:
+        raise InvalidInput(field="end_night", reason="muss nach der ersten Nacht liegen")
+    ban = HouseBan(
+        person_id=person.id,
+        facility_id=facility.id,
+        first_night=first,
+        end_night=end_night,
+        kind=BanKind(kind),
+        reason=reason[:500],
+        created_at=ctx.now(),
+        created_by_id=ctx.actor.user_id,
+    )
+    ctx.session.add(ban)
+    ctx.session.flush()
+    record(ctx, "ban.create", "house_ban", ban.id, facility_id=facility.id, kind=ban.kind.value)
+    return ban
+
+
+def lift_ban(ctx: ServiceContext, ban_id: int) -> HouseBan:
+    ban = ctx.session.get(HouseBan, ban_id)
+    if ban is None:
+        raise NotFound(what="ban")
+    if ban.lifted_at is not None:
+        raise InvalidState(reason="ban_lifted")
+    ban.lifted_at = ctx.now()
+    ban.lifted_by_id = ctx.actor.user_id
+    ctx.session.flush()
+    record(ctx, "ban.lift", "house_ban", ban.id, facility_id=ban.facility_id)
+    return ban

@@ -1,0 +1,115 @@
+"""Every text a user reads, in German, in one place so that it can be translated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERRORS: dict[str, str] = {
+    "error": "Ein Fehler ist aufgetreten.",
+    "not_found": "{what} nicht gefunden.",
+    "invalid": "Ungültige Angabe bei „{field}“: {reason}",
+    "forbidden": "Dafür fehlt die Berechtigung.",
+    "no_free_place": "In {facility} ist für diese Nacht kein Platz mehr frei.",
+    "place_taken": "Platz {place} ist für diese Nacht bereits belegt oder reserviert.",
+    "place_out_of_service": "Platz {place} ist außer Betrieb.",
+    "emergency_place_not_offered": (
+        "Notschlafplatz {place} wird erst vergeben, wenn alle regulären Plätze belegt sind "
+        "oder die Winternothilfe aktiv ist."
+    ),
+    "place_occupied": "Platz {place} ist in diesem Zeitraum belegt oder reserviert.",
+    "facility_not_offering": "{facility} nimmt zurzeit niemanden auf.",
+    "already_checked_in": "Die Person ist für diese Nacht bereits aufgenommen.",
+    "banned": "Für diese Person gilt in {facility} ein Hausverbot.",
+    "wrong_target_group": "{facility} ist nicht für diese Person vorgesehen ({reason}).",
+    "hold_expired": "Die Reservierung ist abgelaufen; der Platz ist wieder frei.",
+    "invalid_state": "Das geht nicht: {reason}",
+}
+
+# Names of the things an error can be about ("{what} nicht gefunden").
+THINGS: dict[str, str] = {
+    "facility": "Einrichtung",
+    "place": "Platz",
+    "person": "Person",
+    "stay": "Aufenthalt",
+    "hold": "Reservierung",
+    "ban": "Hausverbot",
+    "out_of_service": "Außerbetriebnahme",
+    "user": "Benutzer",
+    "token": "Token",
+}
+
+REASONS: dict[str, str] = {
+    "men_only": "nur für Männer",
+    "women_only": "nur für Frauen",
+    "age": "nur für junge Erwachsene von 18 bis unter 27 Jahren",
+    "not_checked_in": "der Aufenthalt ist nicht (mehr) aktiv",
+    "not_started": "der Aufenthalt hat noch nicht begonnen",
+    "open_ended": "ein unbefristeter Aufenthalt wird nicht verlängert",
+    "hold_not_active": "die Reservierung ist nicht mehr aktiv",
+    "override_needs_manager": "nur die Leitung darf ein Hausverbot übergehen",
+    "override_needs_reason": "eine Übergehung braucht eine Begründung",
+    "ban_lifted": "das Hausverbot ist bereits aufgehoben",
+    "already_active": "die Winternothilfe ist bereits aktiv",
+    "not_active": "die Winternothilfe ist nicht aktiv",
+}
+
+TARGET_GROUPS: dict[str, str] = {
+    "men": "Männer",
+    "women": "Frauen",
+    "young_adults": "Junge Erwachsene",
+    "drug_users": "Drogenabhängige Menschen",
+    "families": "Familien",
+    "any": "Alle",
+}
+
+FACILITY_KINDS: dict[str, str] = {
+    "night_shelter": "Notschlafstelle",
+    "housing_programme": "Wohnraumvorhalteprogramm",
+}
+
+AVAILABILITY_COLUMNS: dict[str, str] = {
+    "name": "Einrichtung",
+    "capacity": "Plätze",
+    "emergency_capacity": "Notplätze",
+    "out_of_service": "außer Betrieb",
+    "occupied": "belegt",
+    "held": "reserviert",
+    "free": "frei",
+    "free_emergency": "Notplätze frei",
+}
+
+CLI: dict[str, str] = {
+    "availability_title": "Belegung der Nacht vom {night} (Stand {as_of})",
+    "winter_active": "Winternothilfe aktiv",
+    "totals": "Summe",
+    "seed_done": (
+        "Voreinstellung „{preset}“: {facilities} Einrichtungen, {units} Räume/Wohnungen, "
+        "{places} Plätze neu angelegt."
+    ),
+    "seed_unchanged": "Voreinstellung „{preset}“ ist bereits vollständig angelegt.",
+    "demo_done": (
+        "Beispielbelegung angelegt: {persons} Personen, {stays} Aufenthalte, "
+        "{holds} Reservierungen, {turn_aways} Abweisungen."
+    ),
+    "demo_skipped": ("Beispielbelegung übersprungen: die Datenbank enthält bereits Personendaten."),
+    "bad_night": "Ungültiges Datum „{value}“; erwartet wird JJJJ-MM-TT.",
+}
+
+STATUS_PAGE: dict[str, str] = {
+    "title": "belegung",
+    "heading": "belegung läuft",
+    "tonight": "Nacht vom {night}",
+    "free_beds": "freie Plätze",
+}
+
+
+def error_message(code: str, **params: Any) -> str:
+    template = ERRORS.get(code, ERRORS["error"])
+    if "what" in params:
+        params["what"] = THINGS.get(params["what"], params["what"])
+    if "reason" in params:
+        params["reason"] = REASONS.get(params["reason"], params["reason"])
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return ERRORS["error"]

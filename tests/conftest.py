@@ -1,0 +1,260 @@
+"""Fixtures: one per database backend, schema built by the migrations, each test in a
+rolled-back transaction; a settable clock; factories for facilities and persons."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.ctx import AppContext
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from belegung import create_app
+from belegung.context import Actor, ServiceContext
+from belegung.db import Base
+from belegung.extensions import db
+from belegung.facilities.models import (
+    Facility,
+    FacilityKind,
+    FacilityStatus,
+    Place,
+    TargetGroup,
+)
+from belegung.nights import NightCalendar
+from belegung.persons.models import Gender, Person
+from belegung.persons.service import create_person
+
+BERLIN = ZoneInfo("Europe/Berlin")
+PG_URL = os.environ.get("BELEGUNG_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+SECRET = "test-secret-key-0123456789"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI") == "true" and not PG_URL:
+        raise pytest.UsageError(
+            "CI=true but BELEGUNG_TEST_DATABASE_URL is not set: the PostgreSQL tests would "
+            "silently not run. Use .ci/run."
+        )
+
+
+# --- time ----------------------------------------------------------------------------
+
+
+class FakeClock:
+    """A clock tests can set and move; reads as an aware UTC datetime."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def set_local(self, *args: int) -> None:
+        self.moment = datetime(*args, tzinfo=BERLIN).astimezone(UTC)  # type: ignore[misc]
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # A winter evening: 21:00 in Dortmund, the night of 15 January 2026.
+    return FakeClock(datetime(2026, 1, 15, 21, 0, tzinfo=BERLIN))
+
+
+# --- databases -----------------------------------------------------------------------
+
+
+@dataclass
+class TestDatabase:
+    __test__ = False
+
+    backend: str
+    url: str
+    app: Flask
+
+    @property
+    def engine(self) -> sa.Engine:
+        with self.app.app_context():
+            return db.engine
+
+
+def _fresh_postgres(url: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(url: str, **config: object) -> Flask:
+    return create_app(
+        env={"BELEGUNG_DATABASE_URL": url, "BELEGUNG_SECRET_KEY": SECRET},
+        config={"TESTING": True, **config},
+    )
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestDatabase]:
+    """An empty database per backend, its schema built by running the migrations."""
+    from flask_migrate import upgrade
+
+    backend: str = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        assert PG_URL is not None
+        _fresh_postgres(PG_URL)
+        url = PG_URL
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    yield TestDatabase(backend, url, app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def backend(database: TestDatabase) -> str:
+    return database.backend
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres_only") is None:
+        return
+    if "database" not in request.fixturenames:
+        return
+    if request.getfixturevalue("backend") != "postgresql":
+        pytest.skip("needs PostgreSQL (set BELEGUNG_TEST_DATABASE_URL)")
+
+
+@pytest.fixture
+def app(database: TestDatabase) -> Flask:
+    return database.app
+
+
+@pytest.fixture
+def connection(database: TestDatabase) -> Iterator[sa.Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with database.engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            yield conn
+        finally:
+            trans.rollback()
+
+
+@pytest.fixture
+def session(app: Flask, connection: sa.Connection) -> Iterator[Session]:
+    """The test's session. Flask-SQLAlchemy's `db.session` (used by routes and commands)
+    is bound to the same rolled-back transaction; commits become savepoint releases."""
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    scoped = scoped_session(factory)
+    original = db.session
+    db.session = scoped  # type: ignore[assignment]
+    try:
+        yield scoped()
+    finally:
+        scoped.remove()
+        db.session = original
+
+
+@pytest.fixture
+def app_context(app: Flask, session: Session) -> Iterator[AppContext]:
+    with app.app_context() as ctx:
+        yield ctx
+
+
+@pytest.fixture
+def calendar() -> NightCalendar:
+    return NightCalendar(BERLIN)
+
+
+@pytest.fixture
+def make_ctx(
+    session: Session, calendar: NightCalendar, clock: FakeClock
+) -> Callable[..., ServiceContext]:
+    def make(actor: Actor | None = None) -> ServiceContext:
+        return ServiceContext(
+            session=session,
+            actor=actor or Actor.system("test"),
+            calendar=calendar,
+            clock=clock,
+        )
+
+    return make
+
+
+@pytest.fixture
+def ctx(make_ctx: Callable[..., ServiceContext]) -> ServiceContext:
+    return make_ctx()
+
+
+# --- factories -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_facility(session: Session) -> Callable[..., Facility]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        *,
+        slug: str | None = None,
+        places: int = 5,
+        emergency: int = 0,
+        kind: FacilityKind = FacilityKind.NIGHT_SHELTER,
+        target_group: TargetGroup = TargetGroup.ANY,
+        status: FacilityStatus = FacilityStatus.ACTIVE,
+    ) -> Facility:
+        n = next(counter)
+        facility = Facility(
+            slug=slug or f"shelter-{n}",
+            name=f"Testunterkunft {n}",
+            kind=kind,
+            target_group=target_group,
+            status=status,
+        )
+        session.add(facility)
+        session.flush()
+        for i in range(places):
+            session.add(Place(facility_id=facility.id, label=str(i + 1), position=i))
+        for i in range(emergency):
+            session.add(
+                Place(facility_id=facility.id, label=f"N{i + 1}", emergency=True, position=100 + i)
+            )
+        session.flush()
+        return facility
+
+    return make
+
+
+@pytest.fixture
+def make_person(ctx: ServiceContext) -> Callable[..., Person]:
+    counter = iter(range(1, 100_000))
+
+    def make(name: str | None = None, **fields: object) -> Person:
+        fields.setdefault("gender", Gender.MALE)
+        return create_person(ctx, name or f"Gast {next(counter)}", **fields)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def table_names() -> list[str]:
+    return [t.name for t in reversed(Base.metadata.sorted_tables)]
