@@ -48,8 +48,9 @@ class FacilitySpec:
 
 # The housing programme's 600 apartments by number of places: 2,000 places in all.
 APARTMENT_SIZES: dict[int, int] = {1: 60, 2: 120, 3: 150, 4: 150, 5: 70, 6: 50}
-# A stride coprime with 600 spreads the sizes over the apartment numbers reproducibly.
-APARTMENT_STRIDE = 7
+# A stride coprime with 600 and close to 600 / golden ratio spreads the sizes evenly
+# over the apartment numbers, reproducibly.
+APARTMENT_STRIDE = 371
 
 DORTMUND: tuple[FacilitySpec, ...] = (
     FacilitySpec(

@@ -1,0 +1,197 @@
+"""No double booking under many simultaneous check-ins, each on its own connection.
+
+These tests commit for real (no rolled-back transaction can show a race), and clean up
+after themselves. On PostgreSQL the exclusion constraint decides; on SQLite the write
+lock taken by BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from belegung.context import Actor, ServiceContext
+from belegung.db import Base
+from belegung.errors import DomainError
+from belegung.facilities.models import Facility, FacilityKind, Place, TargetGroup
+from belegung.nights import NightCalendar
+from belegung.persons.models import Person
+from belegung.stays.models import CLAIMING, Stay
+from belegung.stays.service import check_in, create_hold
+from tests.conftest import BERLIN, FakeClock, TestDatabase
+
+THREADS = 32
+FREE_PLACES = 5
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Shelter:
+    engine: sa.Engine
+    facility_id: int
+    person_ids: list[int]
+
+
+def _wipe(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def shelter(database: TestDatabase) -> Iterator[Shelter]:
+    """A committed shelter with 5 free places (and 2 taken ones) and 32 guests."""
+    url = database.engine.url
+    sqlite = url.get_backend_name() == "sqlite"
+    # One connection per thread, nothing pooled; SQLite writers queue for the lock.
+    engine = sa.create_engine(
+        url, poolclass=NullPool, connect_args={"timeout": 60} if sqlite else {}
+    )
+    _wipe(engine)
+    with Session(engine) as session, session.begin():
+        facility = Facility(
+            slug="race",
+            name="Wettlauf",
+            kind=FacilityKind.NIGHT_SHELTER,
+            target_group=TargetGroup.ANY,
+        )
+        session.add(facility)
+        session.flush()
+        session.add_all(
+            Place(facility_id=facility.id, label=str(i), position=i) for i in range(1, 8)
+        )
+        persons = [Person(name=f"Gast {i}", name_key=f"gast {i}") for i in range(THREADS + 2)]
+        session.add_all(persons)
+        session.flush()
+        facility_id, person_ids = facility.id, [p.id for p in persons]
+    shelter = Shelter(engine, facility_id, person_ids[:THREADS])
+    # Two places are already taken tonight, so 5 of 7 are free.
+    _run_all(
+        shelter,
+        [
+            lambda ctx, f, pid=pid: check_in(ctx, f, _person(ctx, pid))
+            for pid in person_ids[THREADS:]
+        ],
+        threads=False,
+    )
+    yield shelter
+    _wipe(engine)
+    engine.dispose()
+
+
+def _run_all(
+    shelter: Shelter,
+    actions: list[Callable[[ServiceContext, Facility], Any]],
+    *,
+    threads: bool = True,
+) -> list[object]:
+    """Run each action in its own thread, session and transaction, all released at once.
+    Returns per action the committed Stay's (id, place label), or the domain error code."""
+    barrier = threading.Barrier(len(actions)) if threads else None
+    clock = FakeClock(datetime(2026, 1, 15, 21, 0, tzinfo=BERLIN))
+    calendar = NightCalendar(BERLIN)
+    results: list[object] = [None] * len(actions)
+
+    def run(index: int) -> None:
+        with Session(shelter.engine) as session:
+            ctx = ServiceContext(session, Actor.system(f"t{index}"), calendar, clock)
+            if barrier is not None:
+                # Nothing is read before the barrier: on SQLite the first read takes the
+                # write lock, and a thread holding it here would block the others.
+                barrier.wait(timeout=60)
+            try:
+                facility = session.get(Facility, shelter.facility_id)
+                assert facility is not None
+                stay = actions[index](ctx, facility)
+                session.commit()
+                results[index] = (stay.id, stay.place.label)
+            except DomainError as exc:
+                session.rollback()
+                results[index] = exc.code
+            except Exception as exc:
+                session.rollback()
+                results[index] = repr(exc)
+
+    if not threads:
+        for i in range(len(actions)):
+            run(i)
+        return results
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert not any(w.is_alive() for w in workers), "a check-in hung"
+    return results
+
+
+def _claims_tonight(shelter: Shelter) -> list[tuple[str, str]]:
+    with Session(shelter.engine) as session:
+        rows = session.execute(
+            sa.select(Place.label, Stay.status)
+            .join(Place, Stay.place_id == Place.id)
+            .where(Stay.facility_id == shelter.facility_id, Stay.status.in_(CLAIMING))
+        ).all()
+    return [(label, str(status)) for label, status in rows]
+
+
+def _person(ctx: ServiceContext, person_id: int) -> Person:
+    person = ctx.session.get(Person, person_id)
+    assert person is not None
+    return person
+
+
+def test_32_simultaneous_check_ins_fill_5_free_places_exactly(shelter: Shelter) -> None:
+    actions = [
+        lambda ctx, f, pid=pid: check_in(ctx, f, _person(ctx, pid)) for pid in shelter.person_ids
+    ]
+    results = _run_all(shelter, actions)
+
+    won = [r for r in results if isinstance(r, tuple)]
+    refused = Counter(r for r in results if not isinstance(r, tuple))
+    assert len(won) == FREE_PLACES, results
+    assert refused == {"no_free_place": THREADS - FREE_PLACES}, results
+    claims = _claims_tonight(shelter)
+    labels = [label for label, _ in claims]
+    assert len(labels) == len(set(labels)) == 7, "a place was given twice"
+    assert {label for _, label in won}.isdisjoint({"1", "2"})
+
+
+def test_32_simultaneous_requests_for_the_same_place_have_one_winner(shelter: Shelter) -> None:
+    actions = [
+        lambda ctx, f, pid=pid: check_in(ctx, f, _person(ctx, pid), place_label="5")
+        for pid in shelter.person_ids
+    ]
+    results = _run_all(shelter, actions)
+
+    assert sum(isinstance(r, tuple) for r in results) == 1, results
+    assert Counter(r for r in results if not isinstance(r, tuple)) == {"place_taken": THREADS - 1}
+    assert [label for label, _ in _claims_tonight(shelter)].count("5") == 1
+
+
+def test_simultaneous_holds_and_check_ins_share_the_free_places(shelter: Shelter) -> None:
+    actions: list[Callable[[ServiceContext, Facility], Any]] = []
+    for i, pid in enumerate(shelter.person_ids):
+        if i % 2:
+            actions.append(lambda ctx, f, pid=pid: check_in(ctx, f, _person(ctx, pid)))
+        else:
+            actions.append(lambda ctx, f: create_hold(ctx, f, note="Wärmebus"))
+    results = _run_all(shelter, actions)
+
+    assert sum(isinstance(r, tuple) for r in results) == FREE_PLACES, results
+    labels = [label for label, _ in _claims_tonight(shelter)]
+    assert len(labels) == len(set(labels)) == 7

@@ -1,0 +1,199 @@
+"""The `flask --app belegung …` commands: seed, availability, serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from belegung.facilities.models import Facility, Place, Unit
+from belegung.facilities.presets import apartment_plan
+from belegung.persons.models import Person
+from belegung.stays.models import Stay, StayStatus
+
+EXPECTED_PLACES = {
+    "unionstrasse": (70, 0),
+    "nortkirchenstrasse": (50, 4),
+    "junge-erwachsene": (20, 0),
+    "drogenhilfe": (20, 0),
+    "wvp": (2000, 0),
+}
+FIELDS = {
+    "slug", "name", "kind", "target_group", "capacity", "emergency_capacity",
+    "out_of_service", "occupied", "held", "free", "free_emergency",
+}  # fmt: skip
+
+
+def run(app: Flask, *args: str) -> str:
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return result.output
+
+
+def place_counts(session: Session) -> dict[str, tuple[int, int]]:
+    rows = session.execute(
+        sa.select(Facility.slug, Place.emergency, sa.func.count())
+        .join(Place)
+        .group_by(Facility.slug, Place.emergency)
+    ).all()
+    counts = {slug: [0, 0] for slug, _, _ in rows}
+    for slug, emergency, n in rows:
+        counts[slug][int(emergency)] = n
+    return {slug: (regular, emergency) for slug, (regular, emergency) in counts.items()}
+
+
+def test_seed_dortmund_creates_the_preset(app: Flask, session: Session) -> None:
+    output = run(app, "seed", "dortmund")
+    assert "5 Einrichtungen" in output
+    assert place_counts(session) == EXPECTED_PLACES
+    wvp_units = session.scalars(sa.select(Unit).join(Facility).where(Facility.slug == "wvp")).all()
+    assert len(wvp_units) == 600
+    sizes = [len(u.places) for u in sorted(wvp_units, key=lambda u: u.position)]
+    assert sizes == apartment_plan()
+    assert sum(sizes) == 2000
+    assert min(sizes) == 1
+    assert max(sizes) == 6
+    assert session.scalar(sa.select(sa.func.count()).select_from(Person)) == 0
+
+
+def test_seed_dortmund_twice_changes_nothing(app: Flask, session: Session) -> None:
+    run(app, "seed", "dortmund")
+    before = place_counts(session), session.scalar(sa.select(sa.func.count()).select_from(Unit))
+    output = run(app, "seed", "dortmund")
+    assert "bereits vollständig" in output
+    after = place_counts(session), session.scalar(sa.select(sa.func.count()).select_from(Unit))
+    assert before == after
+
+
+def test_apartment_distribution_is_fixed_and_spread() -> None:
+    plan = apartment_plan()
+    # Pinned: every installation numbers its apartments the same way.
+    assert plan[:12] == [1, 4, 2, 5, 3, 1, 4, 3, 6, 4, 2, 5]
+    assert plan[-6:] == [2, 5, 3, 2, 4, 3]
+    assert len(plan) == 600
+    assert sum(plan) == 2000
+    assert {size: plan.count(size) for size in range(1, 7)} == {
+        1: 60,
+        2: 120,
+        3: 150,
+        4: 150,
+        5: 70,
+        6: 50,
+    }
+    # Spread, not sorted: each hundred apartments holds every size.
+    assert all(set(plan[i : i + 100]) == set(range(1, 7)) for i in range(0, 600, 100))
+
+
+def test_availability_json_shows_all_five_facilities_free_tonight(
+    app: Flask, session: Session
+) -> None:
+    run(app, "seed", "dortmund")
+    figures = json.loads(run(app, "availability", "--json"))
+    assert set(figures) == {"night", "as_of", "winter_emergency", "facilities", "totals"}
+    assert figures["winter_emergency"] is False
+    by_slug = {f["slug"]: f for f in figures["facilities"]}
+    assert list(by_slug) == list(EXPECTED_PLACES)
+    for slug, (regular, emergency) in EXPECTED_PLACES.items():
+        f = by_slug[slug]
+        assert set(f) == FIELDS
+        assert (f["capacity"], f["emergency_capacity"]) == (regular, emergency)
+        assert (f["free"], f["free_emergency"]) == (regular, emergency)
+        assert f["occupied"] == f["held"] == f["out_of_service"] == 0
+    assert figures["totals"]["capacity"] == 2160
+    assert figures["totals"]["free_emergency"] == 4
+
+
+def test_availability_for_a_given_night_and_filters(app: Flask, session: Session) -> None:
+    run(app, "seed", "dortmund")
+    figures = json.loads(
+        run(app, "availability", "--night", "2026-12-24", "--json", "--target-group", "women")
+    )
+    assert figures["night"] == "2026-12-24"
+    assert [f["slug"] for f in figures["facilities"]] == ["nortkirchenstrasse"]
+    table = run(app, "availability", "--kind", "night_shelter")
+    assert "Männerübernachtungsstelle Unionstraße" in table
+    assert "Wohnraumvorhalteprogramm" not in table
+    assert "Summe" in table
+
+
+def test_availability_refuses_a_malformed_night(app: Flask, session: Session) -> None:
+    result = app.test_cli_runner().invoke(args=["availability", "--night", "24.12.2026"])
+    assert result.exit_code == 2
+    assert "JJJJ-MM-TT" in result.output
+
+
+def test_seed_demo_fills_a_living_system_once(app: Flask, session: Session) -> None:
+    output = run(app, "seed", "dortmund", "--demo")
+    assert "Beispielbelegung angelegt" in output
+    figures = json.loads(run(app, "availability", "--json"))
+    by_slug = {f["slug"]: f for f in figures["facilities"]}
+    assert by_slug["wvp"]["occupied"] == 418
+    occupied_apartments = session.scalar(
+        sa.select(sa.func.count(sa.distinct(Place.unit_id)))
+        .join(Stay, Stay.place_id == Place.id)
+        .join(Facility, Facility.id == Place.facility_id)
+        .where(Facility.slug == "wvp", Stay.status == StayStatus.CHECKED_IN)
+    )
+    assert occupied_apartments == 158
+    for slug in ("unionstrasse", "nortkirchenstrasse", "junge-erwachsene", "drogenhilfe"):
+        f = by_slug[slug]
+        assert 0 < f["occupied"] < f["capacity"], f
+    persons = session.scalar(sa.select(sa.func.count()).select_from(Person))
+
+    again = run(app, "seed", "dortmund", "--demo")
+    assert "übersprungen" in again
+    assert session.scalar(sa.select(sa.func.count()).select_from(Person)) == persons
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_serve_migrates_seeds_and_serves_a_status_page(tmp_path: Path) -> None:
+    """The README's first command, end to end, on a fresh SQLite database."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BELEGUNG_DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}",
+        "BELEGUNG_SECRET_KEY": "a-secret-key-for-this-test",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "belegung", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+                    page = resp.read().decode()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read() if proc.stdout else ""
+                    pytest.fail(f"server did not come up:\n{out}")
+                time.sleep(0.3)
+        assert "belegung läuft" in page
+        assert "Männerübernachtungsstelle Unionstraße" in page
+        assert "Wohnraumvorhalteprogramm" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
