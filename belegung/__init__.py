@@ -32,6 +32,9 @@ def create_app(
         # Fail fast with the variable's name, for `flask`, gunicorn and the tests alike.
         raise SystemExit(f"belegung: configuration error: {exc}") from None
     app.config.from_mapping(settings.flask_config())
+    # Umlauts as they are, fields in the order the schemas declare them.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     if config:
         app.config.from_mapping(config)
 
@@ -41,10 +44,12 @@ def create_app(
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
 
+    from belegung.api import init_api
     from belegung.cli import register_cli
     from belegung.status import bp as status_bp
 
     app.register_blueprint(status_bp)
+    init_api(app)
     register_cli(app)
     return app
 

@@ -7,16 +7,21 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from belegung import settings_of, texts
+from belegung.auth.models import Role, User
+from belegung.auth.service import create_token, create_user, get_user, list_tokens, revoke_token
 from belegung.context import Actor, ServiceContext, service_context
+from belegung.errors import DomainError
 from belegung.extensions import db
 from belegung.facilities.models import FacilityKind, TargetGroup
+from belegung.facilities.service import get_facility
 from belegung.stays.availability import COUNTS, Availability, availability
 
 
@@ -159,7 +164,129 @@ def serve_command(host: str, port: int, demo: bool) -> None:
     os.execv(sys.executable, [*flask, "run", "--host", host, "--port", str(port)])  # noqa: S606
 
 
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Show a domain error as a one-line message and exit 1, not as a traceback."""
+    try:
+        yield
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@click.group("users")
+def users_group() -> None:
+    """Users and devices."""
+
+
+@users_group.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--facility",
+    "facility_slugs",
+    multiple=True,
+    metavar="SLUG",
+    help="A facility staff work in (repeatable).",
+)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read a password for the web login from standard input."
+)
+@with_appcontext
+def users_create(
+    name: str, role: str, facility_slugs: tuple[str, ...], password_stdin: bool
+) -> None:
+    """Create a user (or a device, such as a crew phone)."""
+    password = click.get_text_stream("stdin").readline().rstrip("\r\n") if password_stdin else None
+    with domain_errors(), cli_context() as ctx:
+        facilities = [get_facility(ctx.session, slug) for slug in facility_slugs]
+        user = create_user(ctx, name, Role(role), facilities=facilities, password=password)
+        click.echo(texts.CLI["user_created"].format(name=user.name, role=user.role.value))
+
+
+@users_group.command("list")
+@with_appcontext
+def users_list() -> None:
+    """List users with their roles and facilities."""
+    with cli_context() as ctx:
+        users = ctx.session.scalars(sa.select(User).order_by(User.name)).all()
+        rows = [
+            [
+                u.name,
+                u.role.value,
+                ", ".join(f.slug for f in u.facilities) or "–",
+                texts.CLI["yes"] if u.active else texts.CLI["no"],
+            ]
+            for u in users
+        ]
+    click.echo(_columns(texts.CLI["users_header"], rows))
+
+
+@click.group("tokens")
+def tokens_group() -> None:
+    """Bearer tokens for the API."""
+
+
+@tokens_group.command("create")
+@click.argument("name")
+@click.option("--label", help="What the token is for, e.g. the device (default: NAME).")
+@with_appcontext
+def tokens_create(name: str, label: str | None) -> None:
+    """Create a token for user NAME; the token is printed once, on the last line."""
+    with domain_errors(), cli_context() as ctx:
+        user = get_user(ctx.session, name)
+        token, raw = create_token(ctx, user, name=label)
+        click.echo(texts.CLI["token_created"].format(id=token.id, name=user.name))
+    click.echo(raw)
+
+
+@tokens_group.command("list")
+@click.option("--user", "user_name", help="Only the tokens of this user.")
+@with_appcontext
+def tokens_list(user_name: str | None) -> None:
+    """List tokens (never the tokens themselves: only their first characters)."""
+    settings = settings_of(current_app)
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(settings.timezone).strftime("%d.%m.%Y %H:%M") if moment else "–"
+
+    with domain_errors(), cli_context() as ctx:
+        user = get_user(ctx.session, user_name) if user_name else None
+        rows = [
+            [
+                str(t.id),
+                t.user.name,
+                t.name,
+                t.prefix + "…",
+                when(t.created_at),
+                when(t.last_used_at),
+                when(t.revoked_at),
+            ]
+            for t in list_tokens(ctx.session, user)
+        ]
+    click.echo(_columns(texts.CLI["tokens_header"], rows))
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token by its ID (see `tokens list`)."""
+    with domain_errors(), cli_context() as ctx:
+        token = revoke_token(ctx, token_id)
+        click.echo(texts.CLI["token_revoked"].format(id=token.id))
+
+
+def _columns(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_group)
+    app.cli.add_command(tokens_group)
     app.cli.add_command(seed_group)
     app.cli.add_command(availability_command)
     app.cli.add_command(serve_command)

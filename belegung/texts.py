@@ -51,6 +51,13 @@ REASONS: dict[str, str] = {
     "ban_lifted": "das Hausverbot ist bereits aufgehoben",
     "already_active": "die Winternothilfe ist bereits aktiv",
     "not_active": "die Winternothilfe ist nicht aktiv",
+    "period_over": "der Zeitraum ist bereits vorbei",
+    "taken": "ist bereits vergeben",
+    "slug_format": "nur Kleinbuchstaben, Ziffern und Bindestriche, höchstens 60 Zeichen",
+    "association_iff_welfare": (
+        "ein Wohlfahrtsverband wird genau dann angegeben, wenn der Träger einer ist"
+    ),
+    "token_revoked": "das Token ist bereits widerrufen",
 }
 
 TARGET_GROUPS: dict[str, str] = {
@@ -78,7 +85,7 @@ AVAILABILITY_COLUMNS: dict[str, str] = {
     "free_emergency": "Notplätze frei",
 }
 
-CLI: dict[str, str] = {
+CLI: dict[str, Any] = {
     "availability_title": "Belegung der Nacht vom {night} (Stand {as_of})",
     "winter_active": "Winternothilfe aktiv",
     "totals": "Summe",
@@ -93,6 +100,45 @@ CLI: dict[str, str] = {
     ),
     "demo_skipped": ("Beispielbelegung übersprungen: die Datenbank enthält bereits Personendaten."),
     "bad_night": "Ungültiges Datum „{value}“; erwartet wird JJJJ-MM-TT.",
+    "user_created": "Benutzer „{name}“ mit der Rolle {role} angelegt.",
+    "users_header": ["Name", "Rolle", "Einrichtungen", "aktiv"],
+    "token_created": (
+        "Token {id} für „{name}“ angelegt. Es wird nur dieses eine Mal angezeigt (letzte Zeile):"
+    ),
+    "tokens_header": [
+        "ID",
+        "Benutzer",
+        "Bezeichnung",
+        "Anfang",
+        "angelegt",
+        "zuletzt benutzt",
+        "widerrufen",
+    ],
+    "token_revoked": "Token {id} widerrufen.",
+    "yes": "ja",
+    "no": "nein",
+}
+
+API: dict[str, str] = {
+    "description": (
+        "Belegung der Notschlafstellen und des Wohnraumvorhalteprogramms: freie Plätze, "
+        "Aufnahmen, Reservierungen, Abweisungen, Hausverbote. Anmeldung mit einem "
+        "Bearer-Token."
+    ),
+    "error": "Ein Fehler ist aufgetreten.",
+    "bad_request": "Die Anfrage ist fehlerhaft.",
+    "unauthorized": "Anmeldung erforderlich: ein gültiges Token fehlt.",
+    "forbidden": "Dafür fehlt die Berechtigung.",
+    "not_found": "Nicht gefunden.",
+    "method_not_allowed": "Diese Methode ist hier nicht erlaubt.",
+    "not_acceptable": "Dieses Antwortformat wird nicht angeboten.",
+    "conflict": "Die Änderung widerspricht dem aktuellen Stand; bitte neu laden.",
+    "too_large": "Die Anfrage ist zu groß.",
+    "unsupported_media_type": "Bitte JSON senden (Content-Type: application/json).",
+    "invalid": "Ungültige Eingabe; siehe „errors“.",
+    "too_many_requests": "Zu viele Anfragen; bitte kurz warten.",
+    "internal_error": "Interner Fehler; er wurde protokolliert.",
+    "unavailable": "Die Datenbank ist gerade nicht erreichbar; bitte gleich noch einmal.",
 }
 
 STATUS_PAGE: dict[str, str] = {

@@ -43,3 +43,23 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.name} {self.role}>"
+
+
+class ApiToken(Base):
+    """A bearer token of a user or device. Only its SHA-256 hash is stored: the token is
+    256 random bits, so a fast hash is as safe as a slow one and costs nothing per
+    request."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The first characters, to recognise a token in lists without revealing it.
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

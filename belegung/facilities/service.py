@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+import re
+from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
 from belegung.db import overlaps
 from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOccupied
-from belegung.facilities.models import Facility, FacilityStatus, OutOfService, Place
+from belegung.facilities.models import (
+    Facility,
+    FacilityKind,
+    FacilityStatus,
+    OperatorType,
+    OutOfService,
+    Place,
+    Unit,
+    UnitKind,
+)
 from belegung.stays.models import CLAIMING, Stay
+
+_ONE_NIGHT = timedelta(days=1)
 
 
 def get_facility(session: Session, slug: str) -> Facility:
@@ -23,8 +35,120 @@ def get_facility(session: Session, slug: str) -> Facility:
     return facility
 
 
-def list_facilities(session: Session) -> Sequence[Facility]:
-    return session.scalars(sa.select(Facility).order_by(Facility.id)).all()
+def facilities_query() -> sa.Select[tuple[Facility]]:
+    return sa.select(Facility).order_by(Facility.id)
+
+
+def places_query(facility: Facility) -> sa.Select[tuple[Place]]:
+    return (
+        sa.select(Place)
+        .options(selectinload(Place.unit))
+        .where(Place.facility_id == facility.id)
+        .order_by(Place.emergency, Place.position, Place.id)
+    )
+
+
+def out_of_service_query(
+    facility: Facility | None = None, night: date | None = None
+) -> sa.Select[tuple[OutOfService]]:
+    stmt = (
+        sa.select(OutOfService)
+        .join(Place, OutOfService.place_id == Place.id)
+        .options(selectinload(OutOfService.place).selectinload(Place.facility))
+        .order_by(OutOfService.first_night.desc(), OutOfService.id.desc())
+    )
+    if facility is not None:
+        stmt = stmt.where(Place.facility_id == facility.id)
+    if night is not None:
+        stmt = stmt.where(
+            overlaps(OutOfService.first_night, OutOfService.end_night, night, night + _ONE_NIGHT)
+        )
+    return stmt
+
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FACILITY_FIELDS = (
+    "name", "kind", "target_group", "status", "address", "operator_name", "operator_type",
+    "welfare_association", "opened_on",
+)  # fmt: skip
+
+
+def _check_operator(facility: Facility) -> None:
+    if (facility.operator_type == OperatorType.WELFARE_ASSOCIATION) != (
+        facility.welfare_association is not None
+    ):
+        raise InvalidInput(field="welfare_association", reason="association_iff_welfare")
+
+
+def create_facility(ctx: ServiceContext, slug: str, **fields: Any) -> Facility:
+    if not SLUG.match(slug) or len(slug) > 60:
+        raise InvalidInput(field="slug", reason="slug_format")
+    if ctx.session.scalar(sa.select(Facility.id).where(Facility.slug == slug)) is not None:
+        raise InvalidInput(field="slug", reason="taken")
+    facility = Facility(slug=slug, created_at=ctx.now())
+    for name in FACILITY_FIELDS:
+        if name in fields:
+            setattr(facility, name, fields[name])
+    _check_operator(facility)
+    ctx.session.add(facility)
+    ctx.session.flush()
+    record(ctx, "facility.create", "facility", facility.id, facility_id=facility.id)
+    return facility
+
+
+def update_facility(ctx: ServiceContext, facility: Facility, **fields: Any) -> Facility:
+    changed = sorted(name for name in FACILITY_FIELDS if name in fields)
+    for name in changed:
+        setattr(facility, name, fields[name])
+    _check_operator(facility)
+    ctx.session.flush()
+    record(ctx, "facility.update", "facility", facility.id, facility_id=facility.id, fields=changed)
+    return facility
+
+
+def add_place(
+    ctx: ServiceContext,
+    facility: Facility,
+    label: str,
+    *,
+    emergency: bool = False,
+    unit_label: str | None = None,
+) -> Place:
+    label = label.strip()
+    if not label or len(label) > 40:
+        raise InvalidInput(field="label", reason="1 bis 40 Zeichen")
+    exists = ctx.session.scalar(
+        sa.select(Place.id).where(Place.facility_id == facility.id, Place.label == label)
+    )
+    if exists is not None:
+        raise InvalidInput(field="label", reason="taken")
+    unit = None
+    if unit_label:
+        unit = ctx.session.scalar(
+            sa.select(Unit).where(Unit.facility_id == facility.id, Unit.label == unit_label)
+        )
+        if unit is None:
+            kind = (
+                UnitKind.APARTMENT
+                if facility.kind == FacilityKind.HOUSING_PROGRAMME
+                else UnitKind.ROOM
+            )
+            unit = Unit(facility_id=facility.id, label=unit_label[:60], kind=kind)
+            ctx.session.add(unit)
+    last = ctx.session.scalar(
+        sa.select(sa.func.max(Place.position)).where(Place.facility_id == facility.id)
+    )
+    place = Place(
+        facility_id=facility.id,
+        unit=unit,
+        label=label,
+        emergency=emergency,
+        position=(last or 0) + 1,
+    )
+    ctx.session.add(place)
+    ctx.session.flush()
+    record(ctx, "place.create", "place", place.id, facility_id=facility.id)
+    return place
 
 
 def get_place(session: Session, facility: Facility, label: str) -> Place:
@@ -94,17 +218,22 @@ def take_out_of_service(
     return period
 
 
+def get_out_of_service(session: Session, period_id: int) -> OutOfService:
+    period = session.get(OutOfService, period_id)
+    if period is None:
+        raise NotFound(what="out_of_service")
+    return period
+
+
 def return_to_service(
     ctx: ServiceContext, period_id: int, *, from_night: date | None = None
 ) -> OutOfService:
     """End an out-of-service period: the place is in service again from `from_night`
     (default tonight)."""
-    period = ctx.session.get(OutOfService, period_id)
-    if period is None:
-        raise NotFound(what="out_of_service")
+    period = get_out_of_service(ctx.session, period_id)
     night = from_night or ctx.tonight()
     if period.end_night is not None and period.end_night <= night:
-        raise InvalidState(reason="not_active")
+        raise InvalidState(reason="period_over")
     if night <= period.first_night:
         # Not begun yet: the whole period goes.
         ctx.session.delete(period)

@@ -81,22 +81,39 @@ def get_person(ctx: ServiceContext, person_id: int) -> Person:
     return person
 
 
-def search_persons(ctx: ServiceContext, q: str, *, limit: int = 20) -> Sequence[Person]:
-    """Find returning guests: every word of `q` must occur in the name; a four-digit
-    word is the year of birth ("müller 1971")."""
+def matching_persons(q: str) -> sa.Select[tuple[Person]] | None:
+    """Persons whose name holds every word of `q`; a four-digit word is the year of birth
+    ("müller 1971"). None when `q` holds nothing to search for."""
     words = q.split()
     years = [int(w) for w in words if _YEAR.match(w)]
     names = [name_key(w) for w in words if not _YEAR.match(w)]
     if not names and not years:
-        return []
+        return None
     stmt = sa.select(Person).where(Person.anonymised_at.is_(None))
     for word in names:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Person.name_key.like(f"%{escaped}%", escape="\\"))
     if years:
         stmt = stmt.where(Person.birth_year.in_(years))
-    stmt = stmt.order_by(Person.name_key, Person.birth_year, Person.id).limit(limit)
-    found = ctx.session.scalars(stmt).all()
+    return stmt.order_by(Person.name_key, Person.birth_year, Person.id)
+
+
+def search_persons(
+    ctx: ServiceContext, q: str, *, limit: int = 20, offset: int = 0
+) -> tuple[Sequence[Person], int]:
+    """Find returning guests: a page of matches and the number of all matches."""
+    stmt = matching_persons(q)
+    if stmt is None:
+        found: Sequence[Person] = []
+        total = 0
+    else:
+        found = ctx.session.scalars(stmt.limit(limit).offset(offset)).all()
+        total = (
+            ctx.session.scalar(
+                sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+            )
+            or 0
+        )
     # A look-up is audited, but not what was looked up: the query is a name.
     record(ctx, "person.search", "person", None, results=len(found))
-    return found
+    return found, total

@@ -167,13 +167,18 @@ class HouseBan(Base):
 
 
 class BanOverride(Base):
-    """A manager let a banned person in anyway, with a reason."""
+    """A manager lets a banned person in anyway for the nights [first_night, end_night),
+    with a reason. Granted ahead (the manager on the phone, staff at the door) or in the
+    check-in itself; `stay_id` is the stay it let in, once there is one."""
 
     __tablename__ = "ban_overrides"
+    __table_args__ = (sa.CheckConstraint("end_night > first_night", name="nights_ordered"),)
 
     id: Mapped[intpk]
     ban_id: Mapped[int] = mapped_column(sa.ForeignKey("house_bans.id"), index=True)
-    stay_id: Mapped[int] = mapped_column(sa.ForeignKey("stays.id"), index=True)
+    first_night: Mapped[date]
+    end_night: Mapped[date]
+    stay_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stays.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.String(500))
     overridden_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")

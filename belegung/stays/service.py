@@ -8,13 +8,14 @@ takes before it reads (see belegung.db). Services only flush; the caller commits
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, timedelta
-from typing import cast
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
@@ -136,6 +137,96 @@ def stays_on(session: Session, facility: Facility, night: date) -> Sequence[Stay
     ).all()
 
 
+def _scoped(stmt: sa.Select[Any], column: Any, facility_ids: Iterable[int] | None) -> Any:
+    return stmt if facility_ids is None else stmt.where(column.in_(list(facility_ids)))
+
+
+def stays_query(
+    *,
+    facility_ids: Iterable[int] | None = None,
+    night: date | None = None,
+    person_id: int | None = None,
+) -> sa.Select[tuple[Stay]]:
+    """Stays of people (not holds), newest first; `facility_ids=None` means all."""
+    stmt = (
+        sa.select(Stay)
+        .options(selectinload(Stay.facility), selectinload(Stay.place), selectinload(Stay.person))
+        .where(Stay.status.in_((*OCCUPYING, StayStatus.CANCELLED)), Stay.person_id.is_not(None))
+        .order_by(Stay.first_night.desc(), Stay.id.desc())
+    )
+    if night is not None:
+        stmt = stmt.where(
+            Stay.status.in_(OCCUPYING),
+            overlaps(Stay.first_night, Stay.end_night, night, night + timedelta(days=1)),
+        )
+    if person_id is not None:
+        stmt = stmt.where(Stay.person_id == person_id)
+    return _scoped(stmt, Stay.facility_id, facility_ids)
+
+
+def holds_query(
+    *,
+    facility_ids: Iterable[int] | None = None,
+    night: date | None = None,
+    created_by_id: int | None = None,
+) -> sa.Select[tuple[Stay]]:
+    """Holds (live or not), newest first."""
+    stmt = (
+        sa.select(Stay)
+        .options(selectinload(Stay.facility), selectinload(Stay.place))
+        .where(Stay.held_at.is_not(None))
+        .order_by(Stay.held_at.desc(), Stay.id.desc())
+    )
+    if night is not None:
+        stmt = stmt.where(Stay.first_night == night)
+    if created_by_id is not None:
+        stmt = stmt.where(Stay.created_by_id == created_by_id)
+    return _scoped(stmt, Stay.facility_id, facility_ids)
+
+
+def turn_aways_query(
+    *, facility_ids: Iterable[int] | None = None, night: date | None = None
+) -> sa.Select[tuple[TurnAway]]:
+    stmt = (
+        sa.select(TurnAway)
+        .options(selectinload(TurnAway.facility))
+        .order_by(TurnAway.occurred_at.desc(), TurnAway.id.desc())
+    )
+    if night is not None:
+        stmt = stmt.where(TurnAway.night == night)
+    return _scoped(stmt, TurnAway.facility_id, facility_ids)
+
+
+def bans_query(
+    *,
+    facility_ids: Iterable[int] | None = None,
+    person_id: int | None = None,
+    active_on: date | None = None,
+) -> sa.Select[tuple[HouseBan]]:
+    stmt = (
+        sa.select(HouseBan)
+        .options(selectinload(HouseBan.facility))
+        .order_by(HouseBan.first_night.desc(), HouseBan.id.desc())
+    )
+    if person_id is not None:
+        stmt = stmt.where(HouseBan.person_id == person_id)
+    if active_on is not None:
+        stmt = stmt.where(
+            HouseBan.lifted_at.is_(None),
+            overlaps(
+                HouseBan.first_night, HouseBan.end_night, active_on, active_on + timedelta(days=1)
+            ),
+        )
+    return _scoped(stmt, HouseBan.facility_id, facility_ids)
+
+
+def hold_status(hold: Stay, now: datetime) -> StayStatus:
+    """A hold past its expiry reads as expired, even before housekeeping marks it."""
+    if hold.status == StayStatus.HELD and hold.hold_expires_at and hold.hold_expires_at <= now:
+        return StayStatus.EXPIRED
+    return hold.status
+
+
 def active_bans(
     session: Session,
     person: Person,
@@ -200,6 +291,32 @@ def check_target_group(facility: Facility, person: Person, night: date) -> None:
             raise WrongTargetGroup(facility=facility.name, reason="age")
 
 
+@dataclass
+class _BanClearance:
+    """How a check-in gets past a person's bans: overrides granted ahead, and bans a
+    manager overrides in the check-in itself."""
+
+    granted: Sequence[BanOverride] = ()
+    to_override: Sequence[HouseBan] = ()
+    reason: str | None = None
+
+
+def _covering_override(
+    session: Session, ban: HouseBan, first: date, end: date | None
+) -> BanOverride | None:
+    last_end = end or first + timedelta(days=1)
+    return session.scalar(
+        sa.select(BanOverride)
+        .where(
+            BanOverride.ban_id == ban.id,
+            BanOverride.first_night <= first,
+            BanOverride.end_night >= last_end,
+        )
+        .order_by(BanOverride.id)
+        .limit(1)
+    )
+
+
 def _check_bans(
     ctx: ServiceContext,
     facility: Facility,
@@ -208,18 +325,28 @@ def _check_bans(
     end: date | None,
     winter_active: bool,
     override_reason: str | None,
-) -> Sequence[HouseBan]:
-    """Return the bans a manager's override lets us pass; raise Banned otherwise."""
+) -> _BanClearance:
+    """Let a banned person in only past a manager's override; raise Banned otherwise."""
     bans = active_bans(ctx.session, person, facility, first, end, winter_active=winter_active)
-    if not bans:
-        return ()
-    if override_reason is None:
-        raise Banned(facility=facility.name, kind=bans[0].kind.value)
+    granted, unresolved = [], []
+    for ban in bans:
+        override = _covering_override(ctx.session, ban, first, end)
+        if override is None:
+            unresolved.append(ban)
+        else:
+            granted.append(override)
+    if unresolved:
+        if override_reason is None:
+            raise Banned(facility=facility.name, kind=unresolved[0].kind.value)
+        _require_override_right(ctx, override_reason)
+    return _BanClearance(granted, unresolved, override_reason)
+
+
+def _require_override_right(ctx: ServiceContext, reason: str) -> None:
     if not ctx.actor.is_manager:
         raise Forbidden(reason="override_needs_manager")
-    if not override_reason.strip():
-        raise InvalidInput(field="override_reason", reason="override_needs_reason")
-    return bans
+    if not reason.strip():
+        raise InvalidInput(field="override_ban_reason", reason="override_needs_reason")
 
 
 def _check_person_free(
@@ -237,28 +364,55 @@ def _check_person_free(
         raise AlreadyCheckedIn()
 
 
-def _log_overrides(
-    ctx: ServiceContext, bans: Sequence[HouseBan], stay: Stay, reason: str | None
-) -> None:
-    for ban in bans:
-        override = BanOverride(
-            ban_id=ban.id,
-            stay_id=stay.id,
-            reason=(reason or "").strip(),
-            overridden_by_id=ctx.actor.user_id,
-            created_at=ctx.now(),
-        )
-        ctx.session.add(override)
-        ctx.session.flush()
-        record(
+def _apply_clearance(ctx: ServiceContext, clearance: _BanClearance, stay: Stay) -> None:
+    """Log the overrides that let this stay in."""
+    for override in clearance.granted:
+        if override.stay_id is None:
+            override.stay_id = stay.id
+    for ban in clearance.to_override:
+        _add_override(
             ctx,
-            "ban.override",
-            "house_ban",
-            ban.id,
-            facility_id=stay.facility_id,
+            ban,
+            reason=clearance.reason or "",
+            first=stay.first_night,
+            end=stay.end_night or stay.first_night + timedelta(days=1),
             stay_id=stay.id,
-            override_id=override.id,
         )
+    if clearance.granted:
+        ctx.session.flush()
+
+
+def _add_override(
+    ctx: ServiceContext,
+    ban: HouseBan,
+    *,
+    reason: str,
+    first: date,
+    end: date,
+    stay_id: int | None,
+) -> BanOverride:
+    override = BanOverride(
+        ban_id=ban.id,
+        first_night=first,
+        end_night=end,
+        stay_id=stay_id,
+        reason=" ".join(reason.split())[:500],
+        overridden_by_id=ctx.actor.user_id,
+        created_at=ctx.now(),
+    )
+    ctx.session.add(override)
+    ctx.session.flush()
+    record(
+        ctx,
+        "ban.override",
+        "house_ban",
+        ban.id,
+        facility_id=ban.facility_id,
+        override_id=override.id,
+        stay_id=stay_id,
+        nights=(end - first).days,
+    )
+    return override
 
 
 # --- claiming a place ----------------------------------------------------------------
@@ -369,7 +523,7 @@ def check_in(
     first, end = _nights_range(ctx, facility, night, nights)
     winter_active = _require_offering(ctx.session, facility)
     check_target_group(facility, person, first)
-    bans = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
+    clearance = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
     _check_person_free(ctx.session, person, first, end)
     now = ctx.now()
 
@@ -388,7 +542,7 @@ def check_in(
         )
 
     stay = _claim(ctx, facility, first, end, place_label, winter_active, make)
-    _log_overrides(ctx, bans, stay, override_ban_reason)
+    _apply_clearance(ctx, clearance, stay)
     record(
         ctx,
         "stay.check_in",
@@ -427,7 +581,7 @@ def extend_stay(
     # An occupying stay always has a person (ck_stays_occupant_has_person).
     facility, place, person = stay.facility, stay.place, cast(Person, stay.person)
     winter_active = _require_offering(ctx.session, facility)
-    bans = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
+    clearance = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
     _check_person_free(ctx.session, person, first, end, besides=stay.id)
     if _place_out_of_service(ctx.session, place, first, end):
         raise PlaceOutOfService(place=place.label)
@@ -439,7 +593,7 @@ def extend_stay(
         _flush_claim(ctx.session, stay)
     except _PlaceConflict:
         raise PlaceTaken(place=place.label) from None
-    _log_overrides(ctx, bans, stay, override_ban_reason)
+    _apply_clearance(ctx, clearance, stay)
     record(ctx, "stay.extend", "stay", stay.id, facility_id=facility.id, nights=nights)
     return stay
 
@@ -550,7 +704,7 @@ def convert_hold(
     first, end = hold.first_night, hold.first_night + timedelta(days=nights)
     winter_active = _require_offering(ctx.session, facility)
     check_target_group(facility, person, first)
-    bans = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
+    clearance = _check_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
     _check_person_free(ctx.session, person, first, end)
     held_end = hold.first_night + timedelta(days=1)  # a hold is for one night
     if end > held_end:
@@ -567,7 +721,7 @@ def convert_hold(
         _flush_claim(ctx.session, hold)
     except _PlaceConflict:
         raise PlaceTaken(place=place.label) from None
-    _log_overrides(ctx, bans, hold, override_ban_reason)
+    _apply_clearance(ctx, clearance, hold)
     record(ctx, "hold.convert", "stay", hold.id, facility_id=facility.id, nights=nights)
     return hold
 
@@ -651,10 +805,37 @@ def impose_ban(
     return ban
 
 
-def lift_ban(ctx: ServiceContext, ban_id: int) -> HouseBan:
-    ban = ctx.session.get(HouseBan, ban_id)
+def override_ban(
+    ctx: ServiceContext,
+    ban_id: int,
+    *,
+    reason: str,
+    first_night: date | None = None,
+    nights: int = 1,
+) -> BanOverride:
+    """A manager lets a banned person in for `nights` nights from `first_night` (default
+    tonight); staff can then check them in."""
+    _require_override_right(ctx, reason)
+    ban = get_ban(ctx.session, ban_id)
+    if ban.lifted_at is not None:
+        raise InvalidState(reason="ban_lifted")
+    if not 1 <= nights <= MAX_NIGHTS:
+        raise InvalidInput(field="nights", reason=f"zwischen 1 und {MAX_NIGHTS}")
+    first = first_night or ctx.tonight()
+    return _add_override(
+        ctx, ban, reason=reason, first=first, end=first + timedelta(days=nights), stay_id=None
+    )
+
+
+def get_ban(session: Session, ban_id: int) -> HouseBan:
+    ban = session.get(HouseBan, ban_id)
     if ban is None:
         raise NotFound(what="ban")
+    return ban
+
+
+def lift_ban(ctx: ServiceContext, ban_id: int) -> HouseBan:
+    ban = get_ban(ctx.session, ban_id)
     if ban.lifted_at is not None:
         raise InvalidState(reason="ban_lifted")
     ban.lifted_at = ctx.now()

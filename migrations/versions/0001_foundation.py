@@ -513,10 +513,13 @@ def upgrade():
         "ban_overrides",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("ban_id", sa.Integer(), nullable=False),
-        sa.Column("stay_id", sa.Integer(), nullable=False),
+        sa.Column("first_night", sa.Date(), nullable=False),
+        sa.Column("end_night", sa.Date(), nullable=False),
+        sa.Column("stay_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("overridden_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("end_night > first_night", name=op.f("ck_ban_overrides_nights_ordered")),
         sa.ForeignKeyConstraint(
             ["ban_id"], ["house_bans.id"], name=op.f("fk_ban_overrides_ban_id_house_bans")
         ),

@@ -1,0 +1,276 @@
+"""The JSON API under /api/v1: bearer tokens, JSON errors, one commit per request.
+
+Every route authenticates with `Authorization: Bearer …` (except the OpenAPI document
+and its interactive docs), checks the caller's role with `require`, and answers errors
+as `{"code", "message"}` (plus `errors` naming each bad field on a 422). The request
+commits once, after the view succeeded; on any error it rolls back.
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, g, jsonify, request
+from flask_smorest import Api, Blueprint
+from flask_swagger_ui import get_swaggerui_blueprint
+from sqlalchemy.exc import IntegrityError, OperationalError
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
+
+from belegung import settings_of, texts
+from belegung.auth.permissions import Action, authorize
+from belegung.auth.service import actor_for, authenticate
+from belegung.context import Actor, ServiceContext, service_context
+from belegung.errors import DomainError, InvalidInput
+from belegung.extensions import db
+from belegung.nights import Clock, system_clock
+from belegung.schemas import ErrorSchema
+
+PREFIX = "/api/v1"
+SPEC_PATH = f"{PREFIX}/openapi.json"
+DOCS_PATH = f"{PREFIX}/docs"
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BelegungApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+    # Every response an operation can give is documented explicitly (see `responds`):
+    # no catch-all "default" response that would make any status code conform.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self) -> None:
+        # Errors are handled by init_api's handlers, which answer JSON on API paths only
+        # and leave the web pages their HTML errors.
+        pass
+
+
+api = BelegungApi()
+
+
+def is_api_request() -> bool:
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def _is_public() -> bool:
+    return request.path == SPEC_PATH or request.path.startswith(DOCS_PATH)
+
+
+# --- the caller --------------------------------------------------------------------------
+
+
+def current_actor() -> Actor:
+    actor: Actor = g.actor
+    return actor
+
+
+def clock() -> Clock:
+    """The app's clock: the system clock, or the one a test set in BELEGUNG_CLOCK."""
+    configured: Clock = current_app.config.get("BELEGUNG_CLOCK") or system_clock
+    return configured
+
+
+def service_ctx() -> ServiceContext:
+    return service_context(db.session, current_actor(), settings_of(current_app), clock())
+
+
+def require(action: Action, facility_id: int | None = None) -> Actor:
+    """The caller, if they may do `action` (in the facility); raises Forbidden otherwise."""
+    actor = current_actor()
+    authorize(actor, action, facility_id)
+    return actor
+
+
+def _authenticate() -> Response | None:
+    if not is_api_request() or _is_public():
+        return None
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and raw.strip():
+        user = authenticate(db.session, raw.strip(), clock()())
+    if user is None:
+        return _error_response(401, "unauthorized", texts.API["unauthorized"])
+    g.actor = actor_for(user)
+    return None
+
+
+# --- documentation helpers ---------------------------------------------------------------
+
+
+def responds(blp: Blueprint, *statuses: int) -> Callable[[F], F]:
+    """Document the error responses an operation can give (401 is added to all)."""
+
+    def decorate(func: F) -> F:
+        for status in sorted({401, *statuses}):
+            func = blp.alt_response(status, response=http.HTTPStatus(status).name)(func)
+        return func
+
+    return decorate
+
+
+class ApiBlueprint(Blueprint):
+    # Unknown fields are refused everywhere, query strings included: a mistyped
+    # `?nigth=` must not silently answer for tonight.
+    ARGUMENTS_PARSER = FlaskParser(unknown=ma.RAISE)
+
+
+def paginate(stmt: sa.Select[Any], args: dict[str, Any]) -> dict[str, Any]:
+    """One page of a query's rows, with the total."""
+    page, size = args["page"], args["page_size"]
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    items = db.session.scalars(stmt.limit(size).offset((page - 1) * size)).all()
+    return {"items": items, "page": page, "page_size": size, "total": total or 0}
+
+
+# --- errors -------------------------------------------------------------------------------
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+}
+
+
+def _error_response(
+    status: int, code: str, message: str, errors: dict[str, Any] | None = None
+) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="belegung"'
+    return response
+
+
+def _rollback() -> None:
+    db.session.rollback()
+
+
+def handle_domain_error(exc: DomainError) -> Response | tuple[str, int]:
+    _rollback()
+    if not is_api_request():
+        # The web pages map domain errors themselves; anything reaching here is a bug
+        # in a page, shown as a plain error rather than a traceback.
+        return exc.message, exc.http_status
+    errors = None
+    if isinstance(exc, InvalidInput):
+        errors = {"json": {exc.params.get("field", "_schema"): [exc.message]}}
+    return _error_response(exc.http_status, exc.code, exc.message, errors)
+
+
+def handle_http_exception(exc: HTTPException) -> Response | HTTPException:
+    if not is_api_request():
+        return exc
+    _rollback()
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    code = HTTP_CODES.get(status, "error")
+    message = texts.API.get(code) or exc.description or texts.API["error"]
+    response = _error_response(status, code, message, errors)
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    if status == 405 and exc.get_response().headers.get("Allow"):
+        response.headers["Allow"] = exc.get_response().headers["Allow"]
+    return response
+
+
+def handle_integrity_error(exc: IntegrityError) -> Response:
+    # The services check first; a constraint that still fires is a race or a gap in
+    # those checks. Never a 500, never the database's message (it may echo values).
+    _rollback()
+    log.warning("integrity error on %s %s: %s", request.method, request.path, type(exc.orig))
+    if not is_api_request():
+        return Response(texts.API["conflict"], status=409)
+    return _error_response(409, "conflict", texts.API["conflict"])
+
+
+def handle_unexpected(exc: Exception) -> Response:
+    _rollback()
+    if isinstance(exc, OperationalError):
+        log.error("database unavailable on %s %s", request.method, request.path)
+        status, code = 503, "unavailable"
+    else:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        status, code = 500, "internal_error"
+    if not is_api_request():
+        return Response(texts.API[code], status=status)
+    return _error_response(status, code, texts.API[code])
+
+
+def _commit(response: Response) -> Response:
+    """One commit per request, after the view succeeded."""
+    if not is_api_request() or response.status_code >= 400:
+        return response
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        return handle_integrity_error(exc)
+    return response
+
+
+# --- wiring --------------------------------------------------------------------------------
+
+
+def init_api(app: Flask) -> None:
+    from belegung.facilities.api import blp as facilities_blp
+    from belegung.persons.api import blp as persons_blp
+    from belegung.stays.api import blp as stays_blp
+    from belegung.winter.api import blp as winter_blp
+
+    app.config.update(
+        API_TITLE="belegung",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": texts.API["description"],
+                "license": {"name": "EUPL-1.2"},
+            },
+            "servers": [{"url": "/"}],
+            "security": [{"bearerAuth": []}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A token from `flask --app belegung tokens create NAME`",
+                    }
+                }
+            },
+        },
+    )
+    api.init_app(app)
+    for blp in (facilities_blp, stays_blp, persons_blp, winter_blp):
+        api.register_blueprint(blp)
+    # Swagger UI from the assets packaged in flask-swagger-ui: no CDN.
+    app.register_blueprint(
+        get_swaggerui_blueprint(DOCS_PATH, SPEC_PATH, config={"app_name": "belegung API"})
+    )
+
+    app.before_request(_authenticate)
+    app.after_request(_commit)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(Exception, handle_unexpected)

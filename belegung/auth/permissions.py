@@ -1,0 +1,77 @@
+"""Who may do what: the roles of DESIGN.md as one table, checked on every route."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from belegung.auth.models import Role
+from belegung.context import Actor
+from belegung.errors import Forbidden
+
+
+class Action(StrEnum):
+    READ_AVAILABILITY = "availability.read"
+    READ_FACILITIES = "facilities.read"
+    MANAGE_FACILITIES = "facilities.manage"  # facilities, places, out-of-service periods
+    READ_STAYS = "stays.read"
+    WRITE_STAYS = "stays.write"  # check-in, extend, check-out, convert a hold
+    READ_HOLDS = "holds.read"
+    WRITE_HOLDS = "holds.write"  # create and cancel
+    READ_TURN_AWAYS = "turn_aways.read"
+    WRITE_TURN_AWAYS = "turn_aways.write"
+    READ_PERSONS = "persons.read"
+    WRITE_PERSONS = "persons.write"
+    READ_BANS = "bans.read"
+    WRITE_BANS = "bans.write"  # impose and lift
+    OVERRIDE_BANS = "bans.override"
+    READ_WINTER = "winter.read"
+    SWITCH_WINTER = "winter.switch"
+
+
+READS = frozenset(a for a in Action if a.value.endswith(".read"))
+
+# Staff's rights on stays, holds, turn-aways and bans hold only in their own facilities;
+# persons are shared (a returning guest may have slept elsewhere before).
+FACILITY_SCOPED = frozenset({
+    Action.READ_STAYS, Action.WRITE_STAYS, Action.READ_HOLDS, Action.WRITE_HOLDS,
+    Action.READ_TURN_AWAYS, Action.WRITE_TURN_AWAYS, Action.READ_BANS, Action.WRITE_BANS,
+})  # fmt: skip
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.STAFF: frozenset({
+        Action.READ_AVAILABILITY, Action.READ_FACILITIES, Action.READ_WINTER,
+        Action.READ_PERSONS, Action.WRITE_PERSONS,
+        *FACILITY_SCOPED,
+    }),
+    Role.OUTREACH: frozenset({
+        Action.READ_AVAILABILITY, Action.READ_FACILITIES, Action.READ_WINTER,
+        Action.READ_HOLDS, Action.WRITE_HOLDS,
+    }),
+    Role.MANAGER: READS | {Action.OVERRIDE_BANS, Action.SWITCH_WINTER},
+    Role.ADMIN: frozenset(Action),
+}  # fmt: skip
+
+
+def allowed(actor: Actor, action: Action, facility_id: int | None = None) -> bool:
+    """May `actor` do `action` (in the facility, where the action is facility-scoped)?
+
+    `facility_id=None` on a scoped action asks whether the actor may do it anywhere
+    (e.g. to list, filtered to their facilities afterwards).
+    """
+    if action not in PERMISSIONS[actor.role]:
+        return False
+    if actor.role == Role.STAFF and action in FACILITY_SCOPED and facility_id is not None:
+        return facility_id in actor.facility_ids
+    return True
+
+
+def authorize(actor: Actor, action: Action, facility_id: int | None = None) -> None:
+    if not allowed(actor, action, facility_id):
+        raise Forbidden()
+
+
+def visible_facility_ids(actor: Actor, action: Action) -> frozenset[int] | None:
+    """The facilities whose records `actor` may see for `action`; None means all."""
+    if actor.role == Role.STAFF and action in FACILITY_SCOPED:
+        return actor.facility_ids
+    return None

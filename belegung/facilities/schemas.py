@@ -1,0 +1,103 @@
+"""Facilities, places and out-of-service periods as the API reads and writes them."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from belegung.facilities.models import (
+    FacilityKind,
+    FacilityStatus,
+    OperatorType,
+    TargetGroup,
+    WelfareAssociation,
+)
+from belegung.schemas import PageQuerySchema, enum
+
+SLUG = validate.Regexp(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Kleinbuchstaben, Ziffern, Bindestriche"
+)
+
+
+# --- output ---------------------------------------------------------------------------
+
+
+class FacilitySchema(ma.Schema):
+    slug = fields.String(required=True, metadata={"example": "unionstrasse"})
+    name = fields.String(required=True)
+    kind = enum(FacilityKind, required=True)
+    target_group = enum(TargetGroup, required=True)
+    status = enum(FacilityStatus, required=True)
+    address = fields.String(allow_none=True)
+    operator_name = fields.String(allow_none=True)
+    operator_type = enum(OperatorType, required=True)
+    welfare_association = enum(WelfareAssociation, allow_none=True)
+    opened_on = fields.Date(allow_none=True)
+
+
+class PlaceSchema(ma.Schema):
+    label = fields.String(required=True, metadata={"example": "17"})
+    emergency = fields.Boolean(required=True)
+    unit = fields.Function(
+        lambda place: place.unit.label if place.unit else None,
+        allow_none=True,
+        metadata={"description": "Room or apartment", "type": "string"},
+    )
+    position = fields.Integer(required=True)
+
+
+class OutOfServiceSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    facility = fields.Function(lambda o: o.place.facility.slug, metadata={"type": "string"})
+    place = fields.Function(lambda o: o.place.label, metadata={"type": "string"})
+    reason = fields.String(required=True)
+    first_night = fields.Date(required=True)
+    end_night = fields.Date(
+        allow_none=True, metadata={"description": "First night back in service; null: open"}
+    )
+    created_at = fields.AwareDateTime(required=True)
+
+
+# --- input ----------------------------------------------------------------------------
+
+
+class FacilityUpdateSchema(ma.Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    kind = enum(FacilityKind)
+    target_group = enum(TargetGroup)
+    status = enum(FacilityStatus)
+    address = fields.String(allow_none=True, validate=validate.Length(max=300))
+    operator_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    operator_type = enum(OperatorType)
+    welfare_association = enum(WelfareAssociation, allow_none=True)
+    opened_on = fields.Date(allow_none=True)
+
+
+class FacilityCreateSchema(FacilityUpdateSchema):
+    slug = fields.String(required=True, validate=[validate.Length(min=2, max=60), SLUG])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = enum(FacilityKind, required=True)
+    target_group = enum(TargetGroup, required=True)
+
+
+class PlaceCreateSchema(ma.Schema):
+    label = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    emergency = fields.Boolean(load_default=False)
+    unit = fields.String(validate=validate.Length(min=1, max=60))
+
+
+class OutOfServiceCreateSchema(ma.Schema):
+    facility = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    place = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    first_night = fields.Date(metadata={"description": "Default: tonight"})
+    end_night = fields.Date(allow_none=True, metadata={"description": "Null: until further notice"})
+
+
+class OutOfServiceEndSchema(ma.Schema):
+    night = fields.Date(metadata={"description": "First night back in service (default tonight)"})
+
+
+class OutOfServiceQuerySchema(PageQuerySchema):
+    facility = fields.String(validate=validate.Length(min=1, max=60))
+    night = fields.Date()

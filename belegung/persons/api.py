@@ -1,0 +1,50 @@
+"""JSON routes for persons: find returning guests, register new ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from belegung.api import ApiBlueprint, require, responds, service_ctx
+from belegung.audit.service import record
+from belegung.auth.permissions import Action
+from belegung.persons import service
+from belegung.persons.models import Person
+from belegung.persons.schemas import PersonCreateSchema, PersonSchema, PersonSearchSchema
+from belegung.schemas import page_of
+
+blp = ApiBlueprint("persons", __name__, url_prefix="/api/v1", description="Personen")
+
+
+@blp.get("/persons")
+@blp.arguments(PersonSearchSchema, location="query")
+@blp.response(200, page_of(PersonSchema))
+@responds(blp, 403, 422)
+def search_persons(args: dict[str, Any]) -> dict[str, Any]:
+    """Find persons by name and year of birth: every word must occur in the name,
+    a four-digit word is the year of birth (`q=Müller 1971`)."""
+    require(Action.READ_PERSONS)
+    page, size = args["page"], args["page_size"]
+    found, total = service.search_persons(
+        service_ctx(), args["q"], limit=size, offset=(page - 1) * size
+    )
+    return {"items": found, "page": page, "page_size": size, "total": total}
+
+
+@blp.post("/persons")
+@blp.arguments(PersonCreateSchema)
+@blp.response(201, PersonSchema)
+@responds(blp, 403, 422)
+def create_person(body: dict[str, Any]) -> Person:
+    require(Action.WRITE_PERSONS)
+    return service.create_person(service_ctx(), **body)
+
+
+@blp.get("/persons/<int:person_id>")
+@blp.response(200, PersonSchema)
+@responds(blp, 403, 404)
+def get_person(person_id: int) -> Person:
+    require(Action.READ_PERSONS)
+    ctx = service_ctx()
+    person = service.get_person(ctx, person_id)
+    record(ctx, "person.read", "person", person.id)
+    return person

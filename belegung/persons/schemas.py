@@ -1,0 +1,47 @@
+"""Persons as the API reads and writes them."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from belegung.persons.models import Gender, HouseholdType, Nationality
+from belegung.schemas import PageQuerySchema, enum
+
+
+class PersonSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "As given; may be an alias"})
+    birth_year = fields.Integer(allow_none=True)
+    gender = enum(Gender, required=True)
+    nationality = enum(Nationality, required=True)
+    household_type = enum(HouseholdType, required=True)
+    household_size = fields.Integer(required=True)
+
+
+class PersonFieldsSchema(ma.Schema):
+    """The fields of a new person; only `name` is required (where this is used alone)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    birth_year = fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=1900, max=2100)
+    )
+    gender = enum(Gender)
+    nationality = enum(Nationality)
+    household_type = enum(HouseholdType)
+    household_size = fields.Integer(strict=True, validate=validate.Range(min=1, max=30))
+
+
+class PersonCreateSchema(PersonFieldsSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class PersonSearchSchema(PageQuerySchema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "Words of the name and/or a year of birth",
+            "example": "Müller 1971",
+        },
+    )

@@ -1,0 +1,251 @@
+"""Availability, stays, holds, turn-aways and house bans as the API reads and writes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from belegung.facilities.models import FacilityKind, TargetGroup
+from belegung.persons.schemas import PersonFieldsSchema, PersonSchema
+from belegung.schemas import PageQuerySchema, enum
+from belegung.stays.models import BanKind, StayStatus, TurnAwayReason
+from belegung.stays.service import MAX_NIGHTS
+
+FACILITY = fields.String(
+    required=True, validate=validate.Length(min=1, max=60), metadata={"example": "unionstrasse"}
+)
+NIGHTS = validate.Range(min=1, max=MAX_NIGHTS)
+OVERRIDE = fields.String(
+    validate=validate.Length(min=1, max=500),
+    metadata={"description": "A manager's reason to let a banned person in anyway"},
+)
+
+
+def _facility_slug(obj: Any) -> str:
+    return str(obj.facility.slug)
+
+
+def _place_label(obj: Any) -> str:
+    return str(obj.place.label)
+
+
+# --- availability -----------------------------------------------------------------------
+
+
+class AvailabilityQuerySchema(ma.Schema):
+    night = fields.Date(metadata={"description": "Default: tonight"})
+    target_group = enum(TargetGroup)
+    kind = enum(FacilityKind)
+
+
+class CountsSchema(ma.Schema):
+    capacity = fields.Integer(required=True, metadata={"description": "Regular places in service"})
+    emergency_capacity = fields.Integer(
+        required=True, metadata={"description": "Emergency places in service"}
+    )
+    out_of_service = fields.Integer(required=True)
+    occupied = fields.Integer(required=True)
+    held = fields.Integer(required=True, metadata={"description": "Live holds"})
+    free = fields.Integer(required=True, metadata={"description": "Free regular places"})
+    free_emergency = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Free emergency places: given once the regular places are taken, "
+            "or at once in a winter emergency"
+        },
+    )
+
+
+class FacilityAvailabilitySchema(CountsSchema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in FacilityKind]))
+    target_group = fields.String(
+        required=True, validate=validate.OneOf([t.value for t in TargetGroup])
+    )
+
+
+class AvailabilitySchema(ma.Schema):
+    night = fields.Date(required=True)
+    as_of = fields.AwareDateTime(
+        required=True, metadata={"description": "When the figures were read"}
+    )
+    winter_emergency = fields.Boolean(required=True)
+    facilities = fields.List(fields.Nested(FacilityAvailabilitySchema), required=True)
+    totals = fields.Nested(CountsSchema, required=True)
+
+
+# --- stays --------------------------------------------------------------------------------
+
+
+class PersonRefSchema(PersonFieldsSchema):
+    """An existing person by `id`, or a new person by `name` (and optional fields)."""
+
+    id = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+    @ma.validates_schema
+    def _id_or_new(self, data: dict[str, Any], **_: Any) -> None:
+        if "id" in data:
+            extra = sorted(set(data) - {"id"})
+            if extra:
+                raise ma.ValidationError(
+                    "Mit „id“ keine weiteren Angaben zur Person.", field_name=extra[0]
+                )
+        elif "name" not in data:
+            raise ma.ValidationError("„id“ oder „name“ angeben.", field_name="name")
+
+
+class CheckInSchema(ma.Schema):
+    facility = FACILITY
+    person = fields.Nested(PersonRefSchema, required=True)
+    place = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "A place label; default: the first free place"},
+    )
+    night = fields.Date(metadata={"description": "Default: tonight"})
+    nights = fields.Integer(
+        strict=True,
+        validate=NIGHTS,
+        metadata={
+            "description": "Default: 1 in a night shelter, open-ended in the housing programme"
+        },
+    )
+    override_ban_reason = OVERRIDE
+
+
+class StaySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    facility = fields.Function(_facility_slug, required=True, metadata={"type": "string"})
+    place = fields.Function(_place_label, required=True, metadata={"type": "string"})
+    person = fields.Nested(PersonSchema, required=True)
+    first_night = fields.Date(required=True)
+    nights = fields.Integer(allow_none=True, metadata={"description": "Null: open-ended"})
+    end_night = fields.Date(allow_none=True, metadata={"description": "The night after the last"})
+    status = enum(StayStatus, required=True)
+    checked_in_at = fields.AwareDateTime(allow_none=True)
+    checked_out_at = fields.AwareDateTime(allow_none=True)
+
+
+class StayQuerySchema(PageQuerySchema):
+    facility = fields.String(validate=validate.Length(min=1, max=60))
+    night = fields.Date(metadata={"description": "Only stays covering this night"})
+    person = fields.Integer(validate=validate.Range(min=1))
+
+
+class ExtendSchema(ma.Schema):
+    nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
+    override_ban_reason = OVERRIDE
+
+
+# --- holds --------------------------------------------------------------------------------
+
+
+class HoldCreateSchema(ma.Schema):
+    facility = FACILITY
+    note = fields.String(
+        validate=validate.Length(max=300),
+        metadata={"description": "Who is coming, from where", "example": "Mann, ca. 50, Hbf"},
+    )
+    minutes = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=180),
+        metadata={"description": "Default 60; at most the configured maximum (180)"},
+    )
+    place = fields.String(validate=validate.Length(min=1, max=40))
+
+
+class HoldSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    facility = fields.Function(_facility_slug, required=True, metadata={"type": "string"})
+    place = fields.Function(_place_label, required=True, metadata={"type": "string"})
+    night = fields.Date(attribute="first_night", required=True)
+    note = fields.String(attribute="hold_note", allow_none=True)
+    status = fields.Function(
+        lambda hold: hold.effective_status.value,
+        required=True,
+        validate=validate.OneOf([s.value for s in StayStatus]),
+        metadata={"type": "string", "enum": [s.value for s in StayStatus]},
+    )
+    created_at = fields.AwareDateTime(attribute="held_at", required=True)
+    expires_at = fields.AwareDateTime(attribute="hold_expires_at", required=True)
+
+
+class ConvertSchema(ma.Schema):
+    person = fields.Nested(PersonRefSchema, required=True)
+    nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
+    override_ban_reason = OVERRIDE
+
+
+class HoldQuerySchema(PageQuerySchema):
+    facility = fields.String(validate=validate.Length(min=1, max=60))
+    night = fields.Date()
+
+
+# --- turn-aways and house bans --------------------------------------------------------------
+
+
+class TurnAwayCreateSchema(ma.Schema):
+    facility = FACILITY
+    reason = enum(TurnAwayReason, required=True)
+    note = fields.String(validate=validate.Length(max=500))
+    person = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class TurnAwaySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    facility = fields.Function(_facility_slug, required=True, metadata={"type": "string"})
+    night = fields.Date(required=True)
+    reason = enum(TurnAwayReason, required=True)
+    note = fields.String(allow_none=True)
+    person = fields.Integer(attribute="person_id", allow_none=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class TurnAwayQuerySchema(PageQuerySchema):
+    facility = fields.String(validate=validate.Length(min=1, max=60))
+    night = fields.Date()
+
+
+class BanCreateSchema(ma.Schema):
+    facility = FACILITY
+    person = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    kind = enum(BanKind, required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    first_night = fields.Date(metadata={"description": "Default: tonight"})
+    end_night = fields.Date(allow_none=True, metadata={"description": "Null: until lifted"})
+
+
+class BanSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    facility = fields.Function(_facility_slug, required=True, metadata={"type": "string"})
+    person = fields.Integer(attribute="person_id", required=True)
+    kind = enum(BanKind, required=True)
+    reason = fields.String(required=True)
+    first_night = fields.Date(required=True)
+    end_night = fields.Date(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    lifted_at = fields.AwareDateTime(allow_none=True)
+
+
+class BanQuerySchema(PageQuerySchema):
+    facility = fields.String(validate=validate.Length(min=1, max=60))
+    person = fields.Integer(validate=validate.Range(min=1))
+    active_on = fields.Date(metadata={"description": "Only bans in force (not lifted) that night"})
+
+
+class BanOverrideCreateSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    first_night = fields.Date(metadata={"description": "Default: tonight"})
+    nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
+
+
+class BanOverrideSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    ban = fields.Integer(attribute="ban_id", required=True)
+    first_night = fields.Date(required=True)
+    end_night = fields.Date(required=True)
+    reason = fields.String(required=True)
+    stay = fields.Integer(attribute="stay_id", allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
