@@ -23,7 +23,7 @@ from belegung.facilities.models import (
     Unit,
     UnitKind,
 )
-from belegung.stays.models import CLAIMING, Stay
+from belegung.stays.models import Stay, live_claim
 
 _ONE_NIGHT = timedelta(days=1)
 
@@ -198,7 +198,7 @@ def take_out_of_service(
         .select_from(Stay)
         .where(
             Stay.place_id == place.id,
-            Stay.status.in_(CLAIMING),
+            live_claim(ctx.now()),
             overlaps(Stay.first_night, Stay.end_night, first, end_night),
         )
     )

@@ -19,7 +19,8 @@ _YEAR = re.compile(r"^\d{4}$")
 
 def name_key(name: str) -> str:
     """Fold a name for search: case, accents and ß don't matter ("Müller" finds "mueller")."""
-    folded = name.casefold().replace("ß", "ss")
+    # NFC first: "ü" may arrive as "u" plus a combining diaeresis.
+    folded = unicodedata.normalize("NFC", name).casefold().replace("ß", "ss")
     for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
         folded = folded.replace(umlaut, spelled)
     decomposed = unicodedata.normalize("NFKD", folded)
@@ -39,7 +40,7 @@ def _check_name(name: str) -> str:
 def _check_birth_year(ctx: ServiceContext, birth_year: int | None) -> int | None:
     if birth_year is None:
         return None
-    this_year = ctx.now().year
+    this_year = ctx.now().astimezone(ctx.calendar.timezone).year
     if not 1900 <= birth_year <= this_year:
         raise InvalidInput(field="birth_year", reason=f"zwischen 1900 und {this_year}")
     return birth_year

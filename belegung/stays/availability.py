@@ -24,7 +24,7 @@ from belegung.facilities.models import (
     Place,
     TargetGroup,
 )
-from belegung.stays.models import CLAIMING, OCCUPYING, Stay, StayStatus
+from belegung.stays.models import OCCUPYING, Stay, live_claim
 from belegung.winter.service import winter_state
 
 COUNTS = (
@@ -103,9 +103,8 @@ def availability(
             sa.func.max(occupying).label("occupied"),
         )
         .where(
-            Stay.status.in_(CLAIMING),
+            live_claim(as_of),
             overlaps(Stay.first_night, Stay.end_night, night, next_night),
-            sa.or_(Stay.status != StayStatus.HELD, Stay.hold_expires_at > as_of),
         )
         .group_by(Stay.place_id)
         .subquery("claims")

@@ -104,6 +104,15 @@ class Stay(Base):
         return f"<Stay {self.id} {self.status} place={self.place_id} {self.first_night}>"
 
 
+def live_claim(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL: the stay claims its place at `now` (a hold only until it expires, even before
+    housekeeping marks it expired)."""
+    return sa.and_(
+        Stay.status.in_(CLAIMING),
+        sa.or_(Stay.status != StayStatus.HELD, Stay.hold_expires_at > now),
+    )
+
+
 class TurnAwayReason(StrEnum):
     FULL = "full"
     BANNED = "banned"

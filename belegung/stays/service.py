@@ -88,7 +88,9 @@ def free_places(
     ).all()
 
 
-def _regular_place_free(session: Session, facility: Facility, first: date, end: date) -> bool:
+def _regular_place_free(
+    session: Session, facility: Facility, first: date, end: date | None
+) -> bool:
     return bool(
         session.scalar(
             sa.select(
@@ -471,7 +473,6 @@ def _claim(
         if (
             place.emergency
             and not winter_active
-            and end is not None
             and _regular_place_free(session, facility, first, end)
         ):
             raise EmergencyPlaceNotOffered(place=place.label)
@@ -665,13 +666,14 @@ def get_hold(session: Session, hold_id: int, *, lock: bool = False) -> Stay:
     return hold
 
 
-def holds_for(session: Session, facility: Facility, night: date) -> Sequence[Stay]:
+def holds_for(session: Session, facility: Facility, night: date, now: datetime) -> Sequence[Stay]:
     """Live holds of a facility for a night (the night board's incoming guests)."""
     return session.scalars(
         sa.select(Stay)
         .where(
             Stay.facility_id == facility.id,
             Stay.status == StayStatus.HELD,
+            Stay.hold_expires_at > now,
             Stay.first_night == night,
         )
         .order_by(Stay.hold_expires_at)
@@ -729,7 +731,12 @@ def convert_hold(
 def cancel_hold(ctx: ServiceContext, hold_id: int) -> Stay:
     """Release a hold. Cancelling one already cancelled or expired changes nothing."""
     hold = get_hold(ctx.session, hold_id, lock=True)
-    if hold.status in (StayStatus.CANCELLED, StayStatus.EXPIRED):
+    if hold_status(hold, ctx.now()) == StayStatus.EXPIRED:
+        # Ran out before anyone cancelled it: it stays a no-show.
+        hold.status = StayStatus.EXPIRED
+        ctx.session.flush()
+        return hold
+    if hold.status == StayStatus.CANCELLED:
         return hold
     if hold.status != StayStatus.HELD:
         raise InvalidState(reason="hold_not_active")
