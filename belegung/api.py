@@ -17,10 +17,12 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import Api, Blueprint
+from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_swagger_ui import get_swaggerui_blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from belegung import settings_of, texts
 from belegung.auth.permissions import Action, authorize
@@ -52,6 +54,14 @@ class BelegungApi(Api):
 
 
 api = BelegungApi()
+
+
+class IdConverter(IntegerConverter):
+    """`<id:…>`: a database id, 1 to 2³¹−1. Anything else matches no route (404) instead
+    of reaching the database (an id beyond the integer column would fail there)."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def is_api_request() -> bool:
@@ -260,7 +270,9 @@ def init_api(app: Flask) -> None:
             },
         },
     )
+    app.url_map.converters["id"] = IdConverter
     api.init_app(app)
+    api.register_converter(IdConverter, integerconverter2paramschema)
     for blp in (facilities_blp, stays_blp, persons_blp, winter_blp):
         api.register_blueprint(blp)
     # Swagger UI from the assets packaged in flask-swagger-ui: no CDN.

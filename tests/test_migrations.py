@@ -37,8 +37,9 @@ def test_postgres_has_the_exclusion_constraints(database: TestDatabase) -> None:
     definitions = dict(rows)
     assert set(definitions) == {"ex_stays_person_nights", "ex_stays_place_nights"}
     assert "place_id WITH =" in definitions["ex_stays_place_nights"]
-    assert "daterange(first_night, end_night, '[)'::text) WITH &&" in (
-        definitions["ex_stays_place_nights"]
+    assert (
+        "daterange(first_night, end_night, '[)'::text) WITH &&"
+        in (definitions["ex_stays_place_nights"])
     )
     assert "'held'" in definitions["ex_stays_place_nights"]
     assert "'held'" not in definitions["ex_stays_person_nights"]

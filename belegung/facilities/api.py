@@ -123,7 +123,7 @@ def take_out_of_service(body: dict[str, Any]) -> OutOfService:
     )
 
 
-@blp.post("/out-of-service/<int:period_id>/end")
+@blp.post("/out-of-service/<id:period_id>/end")
 @blp.arguments(OutOfServiceEndSchema)
 @blp.response(200, OutOfServiceSchema)
 @responds(blp, 403, 404, 409, 422)

@@ -39,7 +39,7 @@ def create_person(body: dict[str, Any]) -> Person:
     return service.create_person(service_ctx(), **body)
 
 
-@blp.get("/persons/<int:person_id>")
+@blp.get("/persons/<id:person_id>")
 @blp.response(200, PersonSchema)
 @responds(blp, 403, 404)
 def get_person(person_id: int) -> Person:

@@ -219,14 +219,14 @@ def check_in(body: dict[str, Any]) -> Stay:
     )
 
 
-@blp.get("/stays/<int:stay_id>")
+@blp.get("/stays/<id:stay_id>")
 @blp.response(200, StaySchema)
 @responds(blp, 403, 404)
 def get_stay(stay_id: int) -> Stay:
     return _stay(stay_id, Action.READ_STAYS)
 
 
-@blp.post("/stays/<int:stay_id>/extend")
+@blp.post("/stays/<id:stay_id>/extend")
 @blp.arguments(ExtendSchema)
 @blp.response(200, StaySchema)
 @responds(blp, 403, 404, 409, 422)
@@ -241,7 +241,7 @@ def extend_stay(body: dict[str, Any], stay_id: int) -> Stay:
     )
 
 
-@blp.post("/stays/<int:stay_id>/checkout")
+@blp.post("/stays/<id:stay_id>/checkout")
 @blp.response(200, StaySchema)
 @responds(blp, 403, 404, 409)
 def check_out(stay_id: int) -> Stay:
@@ -289,7 +289,7 @@ def create_hold(body: dict[str, Any]) -> Stay:
     return hold
 
 
-@blp.get("/holds/<int:hold_id>")
+@blp.get("/holds/<id:hold_id>")
 @blp.response(200, HoldSchema)
 @responds(blp, 403, 404)
 def get_hold(hold_id: int) -> Stay:
@@ -298,7 +298,7 @@ def get_hold(hold_id: int) -> Stay:
     return hold
 
 
-@blp.post("/holds/<int:hold_id>/convert")
+@blp.post("/holds/<id:hold_id>/convert")
 @blp.arguments(ConvertSchema)
 @blp.response(201, StaySchema)
 @responds(blp, 403, 404, 409, 422)
@@ -315,7 +315,7 @@ def convert_hold(body: dict[str, Any], hold_id: int) -> Stay:
     )
 
 
-@blp.delete("/holds/<int:hold_id>")
+@blp.delete("/holds/<id:hold_id>")
 @blp.response(200, HoldSchema)
 @responds(blp, 403, 404, 409)
 def cancel_hold(hold_id: int) -> Stay:
@@ -389,7 +389,7 @@ def impose_ban(body: dict[str, Any]) -> HouseBan:
     )
 
 
-@blp.post("/bans/<int:ban_id>/lift")
+@blp.post("/bans/<id:ban_id>/lift")
 @blp.response(200, BanSchema)
 @responds(blp, 403, 404, 409)
 def lift_ban(ban_id: int) -> HouseBan:
@@ -397,7 +397,7 @@ def lift_ban(ban_id: int) -> HouseBan:
     return service.lift_ban(service_ctx(), ban_id)
 
 
-@blp.post("/bans/<int:ban_id>/override")
+@blp.post("/bans/<id:ban_id>/override")
 @blp.arguments(BanOverrideCreateSchema)
 @blp.response(201, BanOverrideSchema)
 @responds(blp, 403, 404, 409, 422)
