@@ -143,9 +143,15 @@ def availability_command(
         click.echo(_table(figures))
 
 
+# Request lines without the query string: `?q=` may carry a name (no personal data
+# in logs).
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
 @click.option(
     "--demo/--no-demo",
     default=True,
@@ -153,15 +159,23 @@ def availability_command(
     help="Fill sample occupancy into an empty database.",
 )
 @with_appcontext
-def serve_command(host: str, port: int, demo: bool) -> None:
-    """Migrate, seed the Dortmund preset and serve (the first-start command)."""
+def serve_command(host: str, port: int, workers: int, demo: bool) -> None:
+    """Migrate, seed the Dortmund preset and serve with gunicorn (the first-start command)."""
     from flask_migrate import upgrade
 
     upgrade()
     _seed_dortmund(demo)
     db.session.remove()
-    flask = [sys.executable, "-m", "flask", "--app", "belegung"]
-    os.execv(sys.executable, [*flask, "run", "--host", host, "--port", str(port)])  # noqa: S606
+    db.engine.dispose()
+    gunicorn = [
+        sys.executable, "-m", "gunicorn",
+        "--workers", str(workers), "--threads", "4",
+        "--bind", f"{host}:{port}",
+        "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
+        "belegung:create_app()",
+    ]  # fmt: skip
+    click.echo(texts.CLI["serving"].format(url=f"http://{host}:{port}"))
+    os.execv(sys.executable, gunicorn)  # noqa: S606  (replaces this process, fixed argv)
 
 
 @contextmanager

@@ -49,11 +49,15 @@ class Settings:
 
 
 def engine_options(url: str) -> dict[str, object]:
+    # Bound values can be names: keep them out of error messages and logs.
+    options: dict[str, object] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # Wait for the write lock instead of failing at once; the lock itself is taken by
         # BEGIN IMMEDIATE (see db.py).
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        options["connect_args"] = {"timeout": 30}
+    else:
+        options["pool_pre_ping"] = True
+    return options
 
 
 def _normalise_database_url(raw: str) -> str:

@@ -115,6 +115,7 @@ CLI: dict[str, Any] = {
         "widerrufen",
     ],
     "token_revoked": "Token {id} widerrufen.",
+    "serving": "belegung läuft auf {url} (beenden mit Strg+C)",
     "yes": "ja",
     "no": "nein",
 }
