@@ -11,7 +11,7 @@ from __future__ import annotations
 import http
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from flask_smorest import Api, Blueprint
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_swagger_ui import get_swaggerui_blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
@@ -124,10 +124,18 @@ def responds(blp: Blueprint, *statuses: int) -> Callable[[F], F]:
     return decorate
 
 
+class ArgumentsParser(FlaskParser):
+    def _handle_invalid_json_error(
+        self, error: Exception, req: Any, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        # A body that is not JSON is invalid input like any other: 422, errors by field.
+        abort(422, exc=error, messages={"json": {"_schema": [texts.API["invalid_json"]]}})
+
+
 class ApiBlueprint(Blueprint):
     # Unknown fields are refused everywhere, query strings included: a mistyped
     # `?nigth=` must not silently answer for tonight.
-    ARGUMENTS_PARSER = FlaskParser(unknown=ma.RAISE)
+    ARGUMENTS_PARSER = ArgumentsParser(unknown=ma.RAISE)
 
 
 def paginate(stmt: sa.Select[Any], args: dict[str, Any]) -> dict[str, Any]:

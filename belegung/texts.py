@@ -137,6 +137,7 @@ API: dict[str, str] = {
     "too_large": "Die Anfrage ist zu groß.",
     "unsupported_media_type": "Bitte JSON senden (Content-Type: application/json).",
     "invalid": "Ungültige Eingabe; siehe „errors“.",
+    "invalid_json": "Der Inhalt ist kein gültiges JSON.",
     "too_many_requests": "Zu viele Anfragen; bitte kurz warten.",
     "internal_error": "Interner Fehler; er wurde protokolliert.",
     "unavailable": "Die Datenbank ist gerade nicht erreichbar; bitte gleich noch einmal.",

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from belegung.auth.models import Role
@@ -66,11 +67,17 @@ def callers(ctx: ServiceContext, dortmund: dict[str, Facility]) -> dict[str, Cal
 
 
 class ApiClient:
-    """`api.post("/stays", as_="staff", json={...})` → the response (prefix added)."""
+    """`api.post("/stays", as_="staff", json={...})` → the response (prefix added).
 
-    def __init__(self, client: FlaskClient, callers: dict[str, Caller]) -> None:
+    Before each request the test's own writes are committed (into the test's outer,
+    rolled-back transaction), as data set up by others would be in real life: a request
+    that fails rolls back its own work only.
+    """
+
+    def __init__(self, client: FlaskClient, callers: dict[str, Caller], session: Session) -> None:
         self.client = client
         self.callers = callers
+        self.session = session
 
     def request(
         self, method: str, path: str, *, as_: str | None = "admin", **kwargs: Any
@@ -79,6 +86,7 @@ class ApiClient:
         if as_ is not None:
             headers.update(self.callers[as_].headers)
         url = path if path.startswith("/api/") else f"/api/v1{path}"
+        self.session.commit()
         return self.client.open(url, method=method, headers=headers, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> TestResponse:
@@ -103,7 +111,7 @@ def api(
 ) -> Iterator[ApiClient]:
     app.config["BELEGUNG_CLOCK"] = clock
     try:
-        yield ApiClient(app.test_client(), callers)
+        yield ApiClient(app.test_client(), callers, session)
     finally:
         app.config.pop("BELEGUNG_CLOCK", None)
 
