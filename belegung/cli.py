@@ -210,7 +210,7 @@ def users_create(
     name: str, role: str, facility_slugs: tuple[str, ...], password_stdin: bool
 ) -> None:
     """Create a user (or a device, such as a crew phone)."""
-    password = click.get_text_stream("stdin").readline().rstrip("\r\n") if password_stdin else None
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     with domain_errors(), cli_context() as ctx:
         facilities = [get_facility(ctx.session, slug) for slug in facility_slugs]
         user = create_user(ctx, name, Role(role), facilities=facilities, password=password)

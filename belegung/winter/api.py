@@ -31,7 +31,5 @@ def put_winter_emergency(body: dict[str, Any]) -> WinterState:
     """Switch the winter emergency on or off by hand (manager). Emergency places and
     standby facilities are offered at once; repeating a switch changes nothing."""
     require(Action.SWITCH_WINTER)
-    state, _changed = switch_winter_emergency(
-        service_ctx(), body["active"], reason=body.get("reason")
-    )
+    state, _changed = switch_winter_emergency(service_ctx(), body["active"], reason=body["reason"])
     return state

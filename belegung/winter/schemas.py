@@ -19,6 +19,7 @@ class WinterStateSchema(ma.Schema):
 class WinterSwitchSchema(ma.Schema):
     active = fields.Boolean(required=True)
     reason = fields.String(
+        required=True,
         validate=validate.Length(min=1, max=500),
         metadata={"description": "Why (shown to managers and crews)", "example": "-8 °C erwartet"},
     )
