@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -115,3 +115,10 @@ def overlaps(
     if end is not None:
         conditions.append(first_col < end)
     return sa.and_(*conditions)
+
+
+def on_night(
+    first_col: sa.ColumnElement[Any], end_col: sa.ColumnElement[Any], night: Any
+) -> sa.ColumnElement[bool]:
+    """SQL for "the range [first_col, end_col) includes the night `night`"."""
+    return overlaps(first_col, end_col, night, night + timedelta(days=1))

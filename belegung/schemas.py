@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 MAX_PAGE_SIZE = 200
+# Nights a request may name. Far beyond them, date arithmetic ("the night after") would
+# overflow; nothing in a shelter's work needs them.
+EARLIEST_NIGHT = date(2000, 1, 1)
+LATEST_NIGHT = date(2099, 12, 31)
+
+
+def night_date(**kwargs: Any) -> fields.Date:
+    """A date naming a night, in the range a request may name."""
+    return fields.Date(validate=validate.Range(min=EARLIEST_NIGHT, max=LATEST_NIGHT), **kwargs)
 
 
 def enum(cls: type[Enum], **kwargs: object) -> fields.Enum:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -12,7 +14,7 @@ from belegung.facilities.models import (
     TargetGroup,
     WelfareAssociation,
 )
-from belegung.schemas import PageQuerySchema, enum
+from belegung.schemas import LATEST_NIGHT, PageQuerySchema, enum, night_date
 
 SLUG = validate.Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Kleinbuchstaben, Ziffern, Bindestriche"
@@ -70,7 +72,9 @@ class FacilityUpdateSchema(ma.Schema):
     operator_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     operator_type = enum(OperatorType)
     welfare_association = enum(WelfareAssociation, allow_none=True)
-    opened_on = fields.Date(allow_none=True)
+    opened_on = fields.Date(
+        allow_none=True, validate=validate.Range(min=date(1800, 1, 1), max=LATEST_NIGHT)
+    )
 
 
 class FacilityCreateSchema(FacilityUpdateSchema):
@@ -90,14 +94,14 @@ class OutOfServiceCreateSchema(ma.Schema):
     facility = fields.String(required=True, validate=validate.Length(min=1, max=60))
     place = fields.String(required=True, validate=validate.Length(min=1, max=40))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    first_night = fields.Date(metadata={"description": "Default: tonight"})
-    end_night = fields.Date(allow_none=True, metadata={"description": "Null: until further notice"})
+    first_night = night_date(metadata={"description": "Default: tonight"})
+    end_night = night_date(allow_none=True, metadata={"description": "Null: until further notice"})
 
 
 class OutOfServiceEndSchema(ma.Schema):
-    night = fields.Date(metadata={"description": "First night back in service (default tonight)"})
+    night = night_date(metadata={"description": "First night back in service (default tonight)"})
 
 
 class OutOfServiceQuerySchema(PageQuerySchema):
     facility = fields.String(validate=validate.Length(min=1, max=60))
-    night = fields.Date()
+    night = night_date()

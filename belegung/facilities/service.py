@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.db import overlaps
+from belegung.db import on_night, overlaps
 from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOccupied
 from belegung.facilities.models import (
     Facility,
@@ -24,8 +24,6 @@ from belegung.facilities.models import (
     UnitKind,
 )
 from belegung.stays.models import Stay, live_claim
-
-_ONE_NIGHT = timedelta(days=1)
 
 
 def get_facility(session: Session, slug: str) -> Facility:
@@ -60,9 +58,7 @@ def out_of_service_query(
     if facility is not None:
         stmt = stmt.where(Place.facility_id == facility.id)
     if night is not None:
-        stmt = stmt.where(
-            overlaps(OutOfService.first_night, OutOfService.end_night, night, night + _ONE_NIGHT)
-        )
+        stmt = stmt.where(on_night(OutOfService.first_night, OutOfService.end_night, night))
     return stmt
 
 
@@ -71,6 +67,17 @@ FACILITY_FIELDS = (
     "name", "kind", "target_group", "status", "address", "operator_name", "operator_type",
     "welfare_association", "opened_on",
 )  # fmt: skip
+
+
+def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Collapse blanks in the text fields; a name of only blanks is no name."""
+    cleaned = dict(fields)
+    for name in ("name", "address", "operator_name"):
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = " ".join(cleaned[name].split()) or None
+    if "name" in cleaned and not cleaned["name"]:
+        raise InvalidInput(field="name", reason="Der Name fehlt.")
+    return cleaned
 
 
 def _check_operator(facility: Facility) -> None:
@@ -85,6 +92,9 @@ def create_facility(ctx: ServiceContext, slug: str, **fields: Any) -> Facility:
         raise InvalidInput(field="slug", reason="slug_format")
     if ctx.session.scalar(sa.select(Facility.id).where(Facility.slug == slug)) is not None:
         raise InvalidInput(field="slug", reason="taken")
+    fields = _clean_fields(fields)
+    if "name" not in fields:
+        raise InvalidInput(field="name", reason="Der Name fehlt.")
     facility = Facility(slug=slug, created_at=ctx.now())
     for name in FACILITY_FIELDS:
         if name in fields:
@@ -97,6 +107,7 @@ def create_facility(ctx: ServiceContext, slug: str, **fields: Any) -> Facility:
 
 
 def update_facility(ctx: ServiceContext, facility: Facility, **fields: Any) -> Facility:
+    fields = _clean_fields(fields)
     changed = sorted(name for name in FACILITY_FIELDS if name in fields)
     for name in changed:
         setattr(facility, name, fields[name])

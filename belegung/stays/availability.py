@@ -9,13 +9,13 @@ that reach past the night, not the whole history.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from belegung.db import overlaps
+from belegung.db import on_night
 from belegung.facilities.models import (
     Facility,
     FacilityKind,
@@ -88,11 +88,10 @@ def availability(
     emergency) are left out.
     """
     winter_active = winter_state(session).active
-    next_night = night + timedelta(days=1)
 
     out_of_service = (
         sa.select(OutOfService.place_id)
-        .where(overlaps(OutOfService.first_night, OutOfService.end_night, night, next_night))
+        .where(on_night(OutOfService.first_night, OutOfService.end_night, night))
         .distinct()
         .subquery("oos")
     )
@@ -104,7 +103,7 @@ def availability(
         )
         .where(
             live_claim(as_of),
-            overlaps(Stay.first_night, Stay.end_night, night, next_night),
+            on_night(Stay.first_night, Stay.end_night, night),
         )
         .group_by(Stay.place_id)
         .subquery("claims")

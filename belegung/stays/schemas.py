@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 
 from belegung.facilities.models import FacilityKind, TargetGroup
 from belegung.persons.schemas import PersonFieldsSchema, PersonSchema
-from belegung.schemas import PageQuerySchema, enum
+from belegung.schemas import PageQuerySchema, enum, night_date
 from belegung.stays.models import BanKind, StayStatus, TurnAwayReason
 from belegung.stays.service import MAX_NIGHTS
 
@@ -35,7 +35,7 @@ def _place_label(obj: Any) -> str:
 
 
 class AvailabilityQuerySchema(ma.Schema):
-    night = fields.Date(metadata={"description": "Default: tonight"})
+    night = night_date(metadata={"description": "Default: tonight"})
     target_group = enum(TargetGroup)
     kind = enum(FacilityKind)
 
@@ -104,7 +104,7 @@ class CheckInSchema(ma.Schema):
         validate=validate.Length(min=1, max=40),
         metadata={"description": "A place label; default: the first free place"},
     )
-    night = fields.Date(metadata={"description": "Default: tonight"})
+    night = night_date(metadata={"description": "Default: tonight"})
     nights = fields.Integer(
         strict=True,
         validate=NIGHTS,
@@ -130,7 +130,7 @@ class StaySchema(ma.Schema):
 
 class StayQuerySchema(PageQuerySchema):
     facility = fields.String(validate=validate.Length(min=1, max=60))
-    night = fields.Date(metadata={"description": "Only stays covering this night"})
+    night = night_date(metadata={"description": "Only stays covering this night"})
     person = fields.Integer(validate=validate.Range(min=1))
 
 
@@ -180,7 +180,7 @@ class ConvertSchema(ma.Schema):
 
 class HoldQuerySchema(PageQuerySchema):
     facility = fields.String(validate=validate.Length(min=1, max=60))
-    night = fields.Date()
+    night = night_date()
 
 
 # --- turn-aways and house bans --------------------------------------------------------------
@@ -205,7 +205,7 @@ class TurnAwaySchema(ma.Schema):
 
 class TurnAwayQuerySchema(PageQuerySchema):
     facility = fields.String(validate=validate.Length(min=1, max=60))
-    night = fields.Date()
+    night = night_date()
 
 
 class BanCreateSchema(ma.Schema):
@@ -213,8 +213,8 @@ class BanCreateSchema(ma.Schema):
     person = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
     kind = enum(BanKind, required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    first_night = fields.Date(metadata={"description": "Default: tonight"})
-    end_night = fields.Date(allow_none=True, metadata={"description": "Null: until lifted"})
+    first_night = night_date(metadata={"description": "Default: tonight"})
+    end_night = night_date(allow_none=True, metadata={"description": "Null: until lifted"})
 
 
 class BanSchema(ma.Schema):
@@ -232,12 +232,12 @@ class BanSchema(ma.Schema):
 class BanQuerySchema(PageQuerySchema):
     facility = fields.String(validate=validate.Length(min=1, max=60))
     person = fields.Integer(validate=validate.Range(min=1))
-    active_on = fields.Date(metadata={"description": "Only bans in force (not lifted) that night"})
+    active_on = night_date(metadata={"description": "Only bans in force (not lifted) that night"})
 
 
 class BanOverrideCreateSchema(ma.Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    first_night = fields.Date(metadata={"description": "Default: tonight"})
+    first_night = night_date(metadata={"description": "Default: tonight"})
     nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
 
 

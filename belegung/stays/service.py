@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.db import overlaps
+from belegung.db import on_night, overlaps
 from belegung.errors import (
     AlreadyCheckedIn,
     Banned,
@@ -105,38 +105,18 @@ def _regular_place_free(
     )
 
 
+def _place_has(session: Session, place: Place, clause: sa.ColumnElement[bool]) -> bool:
+    """Evaluate a clause correlated on Place.id (claims_clause, out_of_service_clause)
+    for one place."""
+    return bool(session.scalar(sa.select(clause).where(Place.id == place.id)))
+
+
 def _place_free(session: Session, place: Place, first: date, end: date | None) -> bool:
-    return not session.scalar(
-        sa.select(
-            sa.exists().where(
-                Stay.place_id == place.id,
-                Stay.status.in_(CLAIMING),
-                overlaps(Stay.first_night, Stay.end_night, first, end),
-            )
-        )
-    )
+    return not _place_has(session, place, claims_clause(first, end))
 
 
 def _place_out_of_service(session: Session, place: Place, first: date, end: date | None) -> bool:
-    return bool(
-        session.scalar(
-            sa.select(sa.exists().where(Place.id == place.id, out_of_service_clause(first, end)))
-        )
-    )
-
-
-def stays_on(session: Session, facility: Facility, night: date) -> Sequence[Stay]:
-    """Stays of people on a facility's places in a night (holds not included)."""
-    return session.scalars(
-        sa.select(Stay)
-        .join(Place, Stay.place_id == Place.id)
-        .where(
-            Stay.facility_id == facility.id,
-            Stay.status.in_(OCCUPYING),
-            overlaps(Stay.first_night, Stay.end_night, night, night + timedelta(days=1)),
-        )
-        .order_by(Place.emergency, Place.position)
-    ).all()
+    return _place_has(session, place, out_of_service_clause(first, end))
 
 
 def _scoped(stmt: sa.Select[Any], column: Any, facility_ids: Iterable[int] | None) -> Any:
@@ -153,14 +133,11 @@ def stays_query(
     stmt = (
         sa.select(Stay)
         .options(selectinload(Stay.facility), selectinload(Stay.place), selectinload(Stay.person))
-        .where(Stay.status.in_((*OCCUPYING, StayStatus.CANCELLED)), Stay.person_id.is_not(None))
+        .where(Stay.status.in_(OCCUPYING))
         .order_by(Stay.first_night.desc(), Stay.id.desc())
     )
     if night is not None:
-        stmt = stmt.where(
-            Stay.status.in_(OCCUPYING),
-            overlaps(Stay.first_night, Stay.end_night, night, night + timedelta(days=1)),
-        )
+        stmt = stmt.where(on_night(Stay.first_night, Stay.end_night, night))
     if person_id is not None:
         stmt = stmt.where(Stay.person_id == person_id)
     return _scoped(stmt, Stay.facility_id, facility_ids)
@@ -215,9 +192,7 @@ def bans_query(
     if active_on is not None:
         stmt = stmt.where(
             HouseBan.lifted_at.is_(None),
-            overlaps(
-                HouseBan.first_night, HouseBan.end_night, active_on, active_on + timedelta(days=1)
-            ),
+            on_night(HouseBan.first_night, HouseBan.end_night, active_on),
         )
     return _scoped(stmt, HouseBan.facility_id, facility_ids)
 
@@ -340,15 +315,15 @@ def _check_bans(
     if unresolved:
         if override_reason is None:
             raise Banned(facility=facility.name, kind=unresolved[0].kind.value)
-        _require_override_right(ctx, override_reason)
+        _require_override_right(ctx, override_reason, field="override_ban_reason")
     return _BanClearance(granted, unresolved, override_reason)
 
 
-def _require_override_right(ctx: ServiceContext, reason: str) -> None:
+def _require_override_right(ctx: ServiceContext, reason: str, *, field: str) -> None:
     if not ctx.actor.is_manager:
         raise Forbidden(reason="override_needs_manager")
     if not reason.strip():
-        raise InvalidInput(field="override_ban_reason", reason="override_needs_reason")
+        raise InvalidInput(field=field, reason="override_needs_reason")
 
 
 def _check_person_free(
@@ -822,7 +797,7 @@ def override_ban(
 ) -> BanOverride:
     """A manager lets a banned person in for `nights` nights from `first_night` (default
     tonight); staff can then check them in."""
-    _require_override_right(ctx, reason)
+    _require_override_right(ctx, reason, field="reason")
     ban = get_ban(ctx.session, ban_id)
     if ban.lifted_at is not None:
         raise InvalidState(reason="ban_lifted")
