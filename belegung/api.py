@@ -224,7 +224,14 @@ def handle_integrity_error(exc: IntegrityError) -> Response:
 def handle_unexpected(exc: Exception) -> Response:
     _rollback()
     if isinstance(exc, OperationalError):
-        log.error("database unavailable on %s %s", request.method, request.path)
+        # The driver's class and SQLSTATE say what happened; its message may quote data.
+        log.error(
+            "database error %s (SQLSTATE %s) on %s %s",
+            type(exc.orig).__name__,
+            getattr(exc.orig, "sqlstate", None),
+            request.method,
+            request.path,
+        )
         status, code = 503, "unavailable"
     else:
         log.exception("unexpected error on %s %s", request.method, request.path)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, registry
 
 # Named constraints keep Alembic migrations stable and let error handling recognise a
 # violated rule by its name.
@@ -99,6 +99,27 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 def is_postgresql(bind: Engine | Connection) -> bool:
     return bind.dialect.name == "postgresql"
+
+
+# Advisory-lock namespace for claims on a facility's places ("bel" in ASCII).
+CLAIMS_LOCK_CLASS = 0x62656C
+
+
+def lock_facility_claims(session: Session, facility_id: int) -> None:
+    """Serialise claims on one facility's places until the transaction ends.
+
+    On PostgreSQL two transactions inserting a claim on the same place at once can each
+    wait for the other's tentative entry in the exclusion constraint's index, and one is
+    aborted as a deadlock. Taking this lock before reading which places are free makes
+    claims in a facility take turns: the free-place query then sees every committed
+    claim, and the exclusion constraint remains the guarantee. SQLite needs nothing:
+    every transaction already holds the database's write lock (see above).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:cls, :obj)"),
+            {"cls": CLAIMS_LOCK_CLASS, "obj": facility_id},
+        )
 
 
 def overlaps(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.db import on_night, overlaps
+from belegung.db import lock_facility_claims, on_night, overlaps
 from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOccupied
 from belegung.facilities.models import (
     Facility,
@@ -204,6 +204,8 @@ def take_out_of_service(
     first = first_night or ctx.tonight()
     if end_night is not None and end_night <= first:
         raise InvalidInput(field="end_night", reason="muss nach der ersten Nacht liegen")
+    # Take turns with check-ins, so that nobody is booked onto the place meanwhile.
+    lock_facility_claims(ctx.session, place.facility_id)
     claimed = ctx.session.scalar(
         sa.select(sa.func.count())
         .select_from(Stay)

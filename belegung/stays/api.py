@@ -203,7 +203,8 @@ def check_in(body: dict[str, Any]) -> Stay:
 
     Errors: 409 `no_free_place`, `place_taken`, `place_out_of_service`,
     `emergency_place_not_offered`, `already_checked_in`, `facility_not_offering`;
-    403 `banned` (a manager may pass `override_ban_reason`); 422 `wrong_target_group`.
+    403 `banned` (let in only past a manager's override: POST /bans/{id}/override);
+    422 `wrong_target_group`.
     """
     facility = _facility(body["facility"], Action.WRITE_STAYS)
     ctx = service_ctx()

@@ -19,7 +19,11 @@ FACILITY = fields.String(
 NIGHTS = validate.Range(min=1, max=MAX_NIGHTS)
 OVERRIDE = fields.String(
     validate=validate.Length(min=1, max=500),
-    metadata={"description": "A manager's reason to let a banned person in anyway"},
+    metadata={
+        "description": "A reason to let a banned person in anyway; needs a caller who may "
+        "both check in and override bans (admin). Managers grant overrides ahead with "
+        "POST /bans/{id}/override, and staff then check the person in."
+    },
 )
 
 
@@ -85,7 +89,8 @@ class PersonRefSchema(PersonFieldsSchema):
 
     id = fields.Integer(strict=True, validate=validate.Range(min=1))
 
-    @ma.validates_schema
+    # Also when a field is bad, so that a 422 names every bad field at once.
+    @ma.validates_schema(skip_on_field_errors=False)
     def _id_or_new(self, data: dict[str, Any], **_: Any) -> None:
         if "id" in data:
             extra = sorted(set(data) - {"id"})

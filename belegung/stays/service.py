@@ -14,12 +14,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.db import on_night, overlaps
+from belegung.db import lock_facility_claims, on_night, overlaps
 from belegung.errors import (
     AlreadyCheckedIn,
     Banned,
@@ -395,6 +395,13 @@ def _add_override(
 # --- claiming a place ----------------------------------------------------------------
 
 
+DEADLOCK_DETECTED = "40P01"
+
+
+def _sqlstate(exc: OperationalError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
+
+
 def _constraint_name(exc: IntegrityError) -> str | None:
     diag = getattr(exc.orig, "diag", None)
     return getattr(diag, "constraint_name", None)
@@ -412,6 +419,12 @@ def _flush_claim(session: Session, stay: Stay) -> None:
         if name == "ex_stays_place_nights":
             raise _PlaceConflict() from exc
         if name == "ex_stays_person_nights":
+            raise AlreadyCheckedIn() from exc
+        raise
+    except OperationalError as exc:
+        # Claims on one facility take turns (lock_facility_claims), so the only deadlock
+        # left is the same person checked in at two facilities at the same moment.
+        if _sqlstate(exc) == DEADLOCK_DETECTED:
             raise AlreadyCheckedIn() from exc
         raise
 
@@ -440,6 +453,7 @@ def _claim(
 ) -> Stay:
     """Put a new claim on the asked-for place, or on the first free one."""
     session = ctx.session
+    lock_facility_claims(session, facility.id)
     expire_stale_holds(ctx, facility.id)
     if place_label is not None:
         place = get_place(session, facility, place_label)
@@ -546,6 +560,8 @@ def extend_stay(
     override_ban_reason: str | None = None,
 ) -> Stay:
     """Add nights to a current stay on the same place."""
+    stay = get_stay(ctx.session, stay_id)
+    lock_facility_claims(ctx.session, stay.facility_id)
     stay = get_stay(ctx.session, stay_id, lock=True)
     if stay.status != StayStatus.CHECKED_IN:
         raise InvalidState(reason="not_checked_in")
@@ -664,6 +680,8 @@ def convert_hold(
     override_ban_reason: str | None = None,
 ) -> Stay:
     """The person arrived: the hold becomes their stay on the held place."""
+    # The facility's claims lock first, then the row: the same order as every claim.
+    lock_facility_claims(ctx.session, get_hold(ctx.session, hold_id).facility_id)
     hold = get_hold(ctx.session, hold_id, lock=True)
     now = ctx.now()
     if hold.status == StayStatus.HELD and hold.hold_expires_at is not None:

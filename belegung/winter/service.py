@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
+from belegung.errors import InvalidInput
 from belegung.winter.models import WinterEmergency, WinterSource
 
 
@@ -46,6 +47,9 @@ def switch_winter_emergency(
 
     Switching to the state it already has changes nothing (a PUT may be repeated).
     """
+    reason = " ".join(reason.split()) if reason else None
+    if reason == "":
+        raise InvalidInput(field="reason", reason="Bitte einen Grund angeben.")
     period = _open_period(ctx.session)
     if active and period is None:
         period = WinterEmergency(

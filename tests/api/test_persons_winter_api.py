@@ -1,0 +1,211 @@
+"""Persons (register, find returning guests, read) and the winter emergency switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.api.conftest import ApiClient, Caller
+from tests.api.test_stays_api import (
+    PERSON_FIELDS,
+    assert_error,
+    assert_invalid,
+    audited,
+    ban,
+    check_in_body,
+    figures,
+    new_person,
+)
+
+INACTIVE = {"active": False, "since": None, "source": None, "reason": None}
+
+
+def women_check_in(api: ApiClient, **body: Any) -> Any:
+    return check_in_body(
+        api,
+        as_="staff_women",
+        facility="nortkirchenstrasse",
+        person={"name": "Gästin", "gender": "f"},
+        **body,
+    )
+
+
+# --- persons ------------------------------------------------------------------------------
+
+
+def test_staff_register_a_person(api: ApiClient) -> None:
+    body = {"name": "Thomas K.", "birth_year": 1971, "gender": "m", "nationality": "eu"}
+
+    response = api.post("/persons", as_="staff", json=body)
+
+    assert response.status_code == 201, response.json
+    assert set(response.json) == PERSON_FIELDS
+    assert {k: response.json[k] for k in body} == body
+    assert (response.json["household_type"], response.json["household_size"]) == ("single", 1)
+
+
+def test_only_the_name_of_a_person_is_required(api: ApiClient) -> None:
+    response = api.post("/persons", as_="staff_women", json={"name": "Anna"})
+
+    assert response.status_code == 201, response.json
+    assert response.json["birth_year"] is None
+    assert (response.json["gender"], response.json["nationality"]) == ("unknown", "unknown")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "A", "birth_year": 1850}, "birth_year"),
+        ({"name": "A", "birth_year": 2030}, "birth_year"),
+        ({"name": "A", "gender": "x"}, "gender"),
+        ({"name": "A", "nationality": "martian"}, "nationality"),
+        ({"name": "A", "household_size": 0}, "household_size"),
+        ({"name": "A", "drogen": True}, "drogen"),
+    ],
+    ids=[
+        "no-name", "empty-name", "born-1850", "born-in-the-future", "unknown-gender",
+        "unknown-nationality", "empty-household", "health-data",
+    ],
+)  # fmt: skip
+def test_an_invalid_person_is_422_naming_the_field(
+    api: ApiClient, body: dict[str, Any], field: str
+) -> None:
+    assert set(assert_invalid(api.post("/persons", as_="staff", json=body))) == {field}
+
+
+def test_returning_guests_are_found_by_name_and_year_of_birth(api: ApiClient) -> None:
+    thomas = new_person(api, name="Thomas Müller", birth_year=1971)
+    anna = new_person(api, name="Anna Müller", birth_year=1971)
+    meier = new_person(api, name="Thomas Meier", birth_year=1980)
+
+    def found(q: str) -> list[int]:
+        response = api.get("/persons", as_="staff", query_string={"q": q})
+        assert response.status_code == 200, response.json
+        assert response.json["total"] == len(response.json["items"])
+        return [p["id"] for p in response.json["items"]]
+
+    assert found("Müller 1971") == [anna, thomas]
+    assert found("mueller") == [anna, thomas]
+    assert found("thomas") == [meier, thomas]
+    assert found("Thomas 1980") == [meier]
+    assert found("1971") == [anna, thomas]
+    assert found("Müller 1980") == []
+    paged = api.get("/persons", as_="staff", query_string={"q": "thomas", "page_size": 1})
+    assert (paged.json["total"], len(paged.json["items"])) == (2, 1)
+    assert set(assert_invalid(api.get("/persons", as_="staff"), "query")) == {"q"}
+
+
+def test_a_person_is_read_by_id_and_the_look_up_is_audited(
+    api: ApiClient, session: Session, callers: dict[str, Caller]
+) -> None:
+    person_id = new_person(api, name="Jens W.", birth_year=1990)
+
+    response = api.get(f"/persons/{person_id}", as_="staff_women")
+
+    assert response.status_code == 200
+    assert (response.json["id"], response.json["name"]) == (person_id, "Jens W.")
+    (entry,) = audited(session, "person.read")
+    assert (entry.actor_id, entry.object_id) == (callers["staff_women"].user_id, person_id)
+    assert_error(api.get("/persons/999999", as_="staff"), 404, "not_found")
+
+
+def test_a_search_is_audited_without_the_query(
+    api: ApiClient, session: Session, callers: dict[str, Caller]
+) -> None:
+    api.get("/persons", as_="staff", query_string={"q": "Müller"})
+
+    (entry,) = audited(session, "person.search")
+    assert entry.actor_id == callers["staff"].user_id
+    assert "Müller" not in str(entry.details)
+
+
+def test_outreach_crews_see_no_persons(api: ApiClient) -> None:
+    person_id = new_person(api)
+    assert_error(api.get("/persons", as_="outreach", query_string={"q": "Gast"}), 403, "forbidden")
+    assert_error(api.get(f"/persons/{person_id}", as_="outreach"), 403, "forbidden")
+
+
+# --- winter emergency ---------------------------------------------------------------------
+
+
+def test_the_winter_emergency_is_off_at_first(api: ApiClient) -> None:
+    response = api.get("/winter-emergency", as_="outreach")
+    assert (response.status_code, response.json) == (200, INACTIVE)
+
+
+def test_a_manager_switches_the_winter_emergency_on_and_off(
+    api: ApiClient, session: Session, callers: dict[str, Caller]
+) -> None:
+    on = api.put("/winter-emergency", as_="manager", json={"active": True, "reason": "-8 °C"})
+
+    active = {
+        "active": True,
+        "since": "2026-01-15T20:00:00+00:00",
+        "source": "manual",
+        "reason": "-8 °C",
+    }
+    assert (on.status_code, on.json) == (200, active)
+    assert api.get("/winter-emergency", as_="staff").json == active
+    assert api.get("/availability", as_="outreach").json["winter_emergency"] is True
+    # Repeating the switch changes nothing.
+    again = api.put("/winter-emergency", as_="manager", json={"active": True, "reason": "-9 °C"})
+    assert again.json == active
+    assert [e.actor_id for e in audited(session, "winter.start")] == [callers["manager"].user_id]
+
+    off = api.put("/winter-emergency", as_="manager", json={"active": False, "reason": "Tauwetter"})
+    assert (off.status_code, off.json) == (200, INACTIVE)
+    assert api.get("/availability").json["winter_emergency"] is False
+
+
+def test_emergency_places_are_offered_at_once_in_a_winter_emergency(api: ApiClient) -> None:
+    assert_error(women_check_in(api, place="N1"), 409, "emergency_place_not_offered")
+    assert figures(api, "nortkirchenstrasse")["free"] == 50
+
+    switched = api.put("/winter-emergency", as_="manager", json={"active": True, "reason": "Frost"})
+    assert switched.status_code == 200
+
+    response = women_check_in(api, place="N1")
+    assert response.status_code == 201, response.json
+    assert response.json["place"] == "N1"
+    row = figures(api, "nortkirchenstrasse")
+    assert (row["free"], row["free_emergency"], row["occupied"]) == (50, 3, 1)
+
+
+def test_conduct_bans_are_suspended_in_a_winter_emergency_but_danger_bans_hold(
+    api: ApiClient,
+) -> None:
+    quarrel, danger = new_person(api), new_person(api)
+    assert ban(api, quarrel, kind="conduct").status_code == 201
+    assert ban(api, danger, kind="danger").status_code == 201
+    switched = api.put("/winter-emergency", as_="manager", json={"active": True, "reason": "Frost"})
+    assert switched.status_code == 200
+
+    assert check_in_body(api, person={"id": quarrel}).status_code == 201
+    assert_error(check_in_body(api, person={"id": danger}), 403, "banned")
+
+
+def test_staff_cannot_switch_the_winter_emergency(api: ApiClient) -> None:
+    response = api.put("/winter-emergency", as_="staff", json={"active": True, "reason": "kalt"})
+
+    assert_error(response, 403, "forbidden")
+    assert api.get("/winter-emergency", as_="staff").json == INACTIVE
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [({"reason": "kalt"}, {"active"}), ({"active": True}, {"reason"}), ({}, {"active", "reason"})],
+    ids=["no-active", "no-reason", "empty"],
+)
+def test_a_winter_switch_needs_active_and_a_reason(
+    api: ApiClient, body: dict[str, Any], fields: set[str]
+) -> None:
+    assert set(assert_invalid(api.put("/winter-emergency", as_="manager", json=body))) == fields
+
+
+def test_a_blank_winter_reason_is_422(api: ApiClient) -> None:
+    response = api.put("/winter-emergency", as_="manager", json={"active": True, "reason": "   "})
+    assert set(assert_invalid(response)) == {"reason"}
