@@ -175,38 +175,46 @@ def seed(ctx: ServiceContext, specs: tuple[FacilitySpec, ...] = DORTMUND) -> See
             result.facilities += 1
             result.created_slugs.append(spec.slug)
             record(ctx, "facility.create", "facility", facility.id, facility_id=facility.id)
-        units = {
-            u.label: u
-            for u in session.scalars(sa.select(Unit).where(Unit.facility_id == facility.id))
+        # Bulk inserts: the housing programme alone has 600 apartments and 2,000 places.
+        unit_ids = {
+            label: unit_id
+            for label, unit_id in session.execute(
+                sa.select(Unit.label, Unit.id).where(Unit.facility_id == facility.id)
+            )
         }
         place_labels = set(
             session.scalars(sa.select(Place.label).where(Place.facility_id == facility.id))
         )
+        layout = _layout(spec)
+        new_units = [
+            {"facility_id": facility.id, "label": label, "kind": kind, "position": position}
+            for position, (label, kind, _) in enumerate(layout)
+            if label not in unit_ids
+        ]
+        if new_units:
+            created = session.execute(
+                sa.insert(Unit).returning(Unit.label, Unit.id, sort_by_parameter_order=True),
+                new_units,
+            )
+            unit_ids.update({label: unit_id for label, unit_id in created})
+            result.units += len(new_units)
+        new_places = []
         position = 0
-        for unit_position, (unit_label, unit_kind, places) in enumerate(_layout(spec)):
-            unit = units.get(unit_label)
-            if unit is None:
-                unit = Unit(
-                    facility_id=facility.id,
-                    label=unit_label,
-                    kind=unit_kind,
-                    position=unit_position,
-                )
-                session.add(unit)
-                result.units += 1
+        for unit_label, _, places in layout:
             for label, emergency in places:
                 position += 1
-                if label in place_labels:
-                    continue
-                session.add(
-                    Place(
-                        facility_id=facility.id,
-                        unit=unit,
-                        label=label,
-                        emergency=emergency,
-                        position=position,
+                if label not in place_labels:
+                    new_places.append(
+                        {
+                            "facility_id": facility.id,
+                            "unit_id": unit_ids[unit_label],
+                            "label": label,
+                            "emergency": emergency,
+                            "position": position,
+                        }
                     )
-                )
-                result.places += 1
+        if new_places:
+            session.execute(sa.insert(Place), new_places)
+            result.places += len(new_places)
     session.flush()
     return result
