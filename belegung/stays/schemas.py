@@ -62,13 +62,18 @@ class CountsSchema(ma.Schema):
     )
 
 
-class FacilityAvailabilitySchema(CountsSchema):
+class FacilityIdentitySchema(ma.Schema):
     slug = fields.String(required=True)
     name = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in FacilityKind]))
     target_group = fields.String(
         required=True, validate=validate.OneOf([t.value for t in TargetGroup])
     )
+
+
+class FacilityAvailabilitySchema(CountsSchema, FacilityIdentitySchema):
+    """Who the facility is, then its figures (marshmallow takes the last base's fields
+    first)."""
 
 
 class AvailabilitySchema(ma.Schema):
