@@ -44,6 +44,8 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            # No request of ours comes near this; a larger one is refused (413).
+            "MAX_CONTENT_LENGTH": 1024 * 1024,
             "BELEGUNG": self,
         }
 

@@ -85,3 +85,9 @@ def test_a_failed_request_writes_nothing(api: ApiClient) -> None:
     assert refused.json["code"] == "wrong_target_group"
     found = api.get("/persons", query_string={"q": "Gespeichert"})
     assert found.json["total"] == 0
+
+
+def test_an_oversized_body_is_refused_as_json(api: ApiClient) -> None:
+    response = api.post("/turnaways", data="x" * (2 * 1024 * 1024), content_type="application/json")
+    assert response.status_code == 413
+    assert response.json["code"] == "too_large"
