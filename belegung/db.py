@@ -122,6 +122,24 @@ def lock_facility_claims(session: Session, facility_id: int) -> None:
         )
 
 
+def overlap_arms(
+    first_col: sa.ColumnElement[Any],
+    end_col: sa.ColumnElement[Any],
+    first: Any,
+    end: Any | None,
+) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """ "[first_col, end_col) overlaps [first, end)" as its two halves: ranges that end
+    after `first`, and open-ended ones (NULL end).
+
+    Each half alone is a range (or equality) on `end_col`, which an index led by
+    `(…, end_col)` answers without reading history; their OR is not (both SQLite and
+    PostgreSQL then scan). Queries that must stay fast however long history grows ask
+    the two halves separately.
+    """
+    begun = [first_col < end] if end is not None else []
+    return sa.and_(end_col > first, *begun), sa.and_(end_col.is_(None), *begun)
+
+
 def overlaps(
     first_col: sa.ColumnElement[Any],
     end_col: sa.ColumnElement[Any],
@@ -132,10 +150,24 @@ def overlaps(
 
     A NULL end (column or argument) is open-ended.
     """
-    conditions = [sa.or_(end_col.is_(None), end_col > first)]
-    if end is not None:
-        conditions.append(first_col < end)
-    return sa.and_(*conditions)
+    return sa.or_(*overlap_arms(first_col, end_col, first, end))
+
+
+def exists_overlapping(
+    first_col: sa.ColumnElement[Any],
+    end_col: sa.ColumnElement[Any],
+    first: Any,
+    end: Any | None,
+    *conditions: sa.ColumnElement[bool],
+) -> sa.ColumnElement[bool]:
+    """EXISTS a row matching `conditions` whose range overlaps [first, end), asked as
+    two index-friendly EXISTS (see overlap_arms)."""
+    return sa.or_(
+        *(
+            sa.exists().where(arm, *conditions)
+            for arm in overlap_arms(first_col, end_col, first, end)
+        )
+    )
 
 
 def on_night(

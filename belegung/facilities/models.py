@@ -143,7 +143,9 @@ class OutOfService(Base):
     __tablename__ = "out_of_service"
     __table_args__ = (
         sa.CheckConstraint("end_night IS NULL OR end_night > first_night", name="nights_ordered"),
-        sa.Index("ix_out_of_service_place_nights", "place_id", "first_night"),
+        # As for stays (see overlap_arms): led by end_night, per night and per place.
+        sa.Index("ix_out_of_service_end_night_first_night", "end_night", "first_night"),
+        sa.Index("ix_out_of_service_place_id_end_night", "place_id", "end_night", "first_night"),
     )
 
     id: Mapped[intpk]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.db import lock_facility_claims, on_night, overlaps
+from belegung.db import exists_overlapping, lock_facility_claims, on_night
 from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOccupied
 from belegung.facilities.models import (
     Facility,
@@ -180,9 +180,12 @@ def offers_places(facility: Facility, winter_active: bool) -> bool:
 
 def out_of_service_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
     """True for a place (correlated on Place.id) out of service on any night of the range."""
-    return sa.exists().where(
+    return exists_overlapping(
+        OutOfService.first_night,
+        OutOfService.end_night,
+        first,
+        end,
         OutOfService.place_id == Place.id,
-        overlaps(OutOfService.first_night, OutOfService.end_night, first, end),
     )
 
 
@@ -207,12 +210,15 @@ def take_out_of_service(
     # Take turns with check-ins, so that nobody is booked onto the place meanwhile.
     lock_facility_claims(ctx.session, place.facility_id)
     claimed = ctx.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Stay)
-        .where(
-            Stay.place_id == place.id,
-            live_claim(ctx.now()),
-            overlaps(Stay.first_night, Stay.end_night, first, end_night),
+        sa.select(
+            exists_overlapping(
+                Stay.first_night,
+                Stay.end_night,
+                first,
+                end_night,
+                Stay.place_id == place.id,
+                live_claim(ctx.now()),
+            )
         )
     )
     if claimed:

@@ -2,20 +2,20 @@
 
 Two queries whatever the size of the system: the winter emergency state, and one
 aggregate over places joined with the claims and out-of-service periods of that night.
-The claims subquery is led by `ix_stays_end_night_first_night`, so it reads only stays
-that reach past the night, not the whole history.
+The claims subquery reads through `ix_stays_end_night_first_night` only the stays that
+reach past the night, not the whole history (and likewise for out-of-service periods).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from belegung.db import on_night
+from belegung.db import overlap_arms
 from belegung.facilities.models import (
     Facility,
     FacilityKind,
@@ -89,23 +89,33 @@ def availability(
     """
     winter_active = winter_state(session).active
 
-    out_of_service = (
-        sa.select(OutOfService.place_id)
-        .where(on_night(OutOfService.first_night, OutOfService.end_night, night))
-        .distinct()
-        .subquery("oos")
-    )
+    # Each subquery asks the two halves of "covers the night" separately (ends after it,
+    # or open-ended), so each half is an index range on (end_night, …) and history is
+    # never read (see db.overlap_arms).
+    next_night = night + timedelta(days=1)
+    out_of_service = sa.union(
+        *(
+            sa.select(OutOfService.place_id).where(arm)
+            for arm in overlap_arms(
+                OutOfService.first_night, OutOfService.end_night, night, next_night
+            )
+        )
+    ).subquery("oos")
     occupying = sa.case((Stay.status.in_(OCCUPYING), 1), else_=0)
+    claim_rows = sa.union_all(
+        *(
+            sa.select(Stay.place_id.label("place_id"), occupying.label("occupying")).where(
+                arm, live_claim(as_of)
+            )
+            for arm in overlap_arms(Stay.first_night, Stay.end_night, night, next_night)
+        )
+    ).subquery("claim_rows")
     claims = (
         sa.select(
-            Stay.place_id.label("place_id"),
-            sa.func.max(occupying).label("occupied"),
+            claim_rows.c.place_id.label("place_id"),
+            sa.func.max(claim_rows.c.occupying).label("occupied"),
         )
-        .where(
-            live_claim(as_of),
-            on_night(Stay.first_night, Stay.end_night, night),
-        )
-        .group_by(Stay.place_id)
+        .group_by(claim_rows.c.place_id)
         .subquery("claims")
     )
 

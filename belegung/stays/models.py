@@ -67,11 +67,19 @@ class Stay(Base):
         ).ddl_if(dialect="postgresql"),
         # Availability reads the stays that reach past a night: an index led by
         # end_night touches only current and future stays, however long history grows.
+        # Per place and per person, (…, end_night) does the same (see overlap_arms).
         sa.Index("ix_stays_end_night_first_night", "end_night", "first_night"),
-        sa.Index("ix_stays_place_id_end_night", "place_id", "end_night"),
-        sa.Index("ix_stays_person_id_end_night", "person_id", "end_night"),
+        sa.Index("ix_stays_place_id_end_night", "place_id", "end_night", "first_night"),
+        sa.Index("ix_stays_person_id_end_night", "person_id", "end_night", "first_night"),
         sa.Index("ix_stays_facility_id_first_night", "facility_id", "first_night"),
-        sa.Index("ix_stays_status_hold_expires_at", "status", "hold_expires_at"),
+        # Housekeeping finds live holds past their expiry. Partial, so that it holds only
+        # the few live holds and never tempts a planner for other queries on status.
+        sa.Index(
+            "ix_stays_live_hold_expiry",
+            "hold_expires_at",
+            sqlite_where=sa.text("status = 'held'"),
+            postgresql_where=sa.text("status = 'held'"),
+        ),
     )
 
     id: Mapped[intpk]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.db import lock_facility_claims, on_night, overlaps
+from belegung.db import exists_overlapping, lock_facility_claims, on_night, overlaps
 from belegung.errors import (
     AlreadyCheckedIn,
     Banned,
@@ -66,10 +66,13 @@ class _PlaceConflict(Exception):
 
 def claims_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
     """True for a place (correlated on Place.id) claimed on any night of [first, end)."""
-    return sa.exists().where(
+    return exists_overlapping(
+        Stay.first_night,
+        Stay.end_night,
+        first,
+        end,
         Stay.place_id == Place.id,
         Stay.status.in_(CLAIMING),
-        overlaps(Stay.first_night, Stay.end_night, first, end),
     )
 
 
@@ -330,10 +333,13 @@ def _check_person_free(
     session: Session, person: Person, first: date, end: date | None, *, besides: int | None = None
 ) -> None:
     stmt = sa.select(
-        sa.exists().where(
+        exists_overlapping(
+            Stay.first_night,
+            Stay.end_night,
+            first,
+            end,
             Stay.person_id == person.id,
             Stay.status.in_(OCCUPYING),
-            overlaps(Stay.first_night, Stay.end_night, first, end),
             Stay.id != besides if besides is not None else sa.true(),
         )
     )

@@ -435,7 +435,12 @@ def upgrade():
     )
     with op.batch_alter_table("out_of_service", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_out_of_service_place_nights", ["place_id", "first_night"], unique=False
+            "ix_out_of_service_end_night_first_night", ["end_night", "first_night"], unique=False
+        )
+        batch_op.create_index(
+            "ix_out_of_service_place_id_end_night",
+            ["place_id", "end_night", "first_night"],
+            unique=False,
         )
 
     op.create_table(
@@ -500,13 +505,17 @@ def upgrade():
             "ix_stays_facility_id_first_night", ["facility_id", "first_night"], unique=False
         )
         batch_op.create_index(
-            "ix_stays_person_id_end_night", ["person_id", "end_night"], unique=False
+            "ix_stays_person_id_end_night", ["person_id", "end_night", "first_night"], unique=False
         )
         batch_op.create_index(
-            "ix_stays_place_id_end_night", ["place_id", "end_night"], unique=False
+            "ix_stays_place_id_end_night", ["place_id", "end_night", "first_night"], unique=False
         )
         batch_op.create_index(
-            "ix_stays_status_hold_expires_at", ["status", "hold_expires_at"], unique=False
+            "ix_stays_live_hold_expiry",
+            ["hold_expires_at"],
+            unique=False,
+            sqlite_where=sa.text("status = 'held'"),
+            postgresql_where=sa.text("status = 'held'"),
         )
 
     op.create_table(
@@ -561,7 +570,7 @@ def downgrade():
 
     op.drop_table("ban_overrides")
     with op.batch_alter_table("stays", schema=None) as batch_op:
-        batch_op.drop_index("ix_stays_status_hold_expires_at")
+        batch_op.drop_index("ix_stays_live_hold_expiry")
         batch_op.drop_index("ix_stays_place_id_end_night")
         batch_op.drop_index("ix_stays_person_id_end_night")
         batch_op.drop_index("ix_stays_facility_id_first_night")
@@ -569,7 +578,8 @@ def downgrade():
 
     op.drop_table("stays")
     with op.batch_alter_table("out_of_service", schema=None) as batch_op:
-        batch_op.drop_index("ix_out_of_service_place_nights")
+        batch_op.drop_index("ix_out_of_service_place_id_end_night")
+        batch_op.drop_index("ix_out_of_service_end_night_first_night")
 
     op.drop_table("out_of_service")
     with op.batch_alter_table("places", schema=None) as batch_op:
