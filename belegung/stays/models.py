@@ -72,10 +72,12 @@ class Stay(Base):
         sa.Index("ix_stays_place_id_end_night", "place_id", "end_night", "first_night"),
         sa.Index("ix_stays_person_id_end_night", "person_id", "end_night", "first_night"),
         sa.Index("ix_stays_facility_id_first_night", "facility_id", "first_night"),
-        # Housekeeping finds live holds past their expiry. Partial, so that it holds only
-        # the few live holds and never tempts a planner for other queries on status.
+        # Claims and housekeeping find live holds past their expiry (per facility, or
+        # all). Partial, so that it holds only the few live holds and never tempts a
+        # planner for other queries on status.
         sa.Index(
             "ix_stays_live_hold_expiry",
+            "facility_id",
             "hold_expires_at",
             sqlite_where=sa.text("status = 'held'"),
             postgresql_where=sa.text("status = 'held'"),
@@ -113,6 +115,11 @@ class Stay(Base):
 
 
 RELEASED = tuple(s for s in StayStatus if s not in CLAIMING)
+
+# "A live hold", spelled with the status inline rather than as a bound parameter: only
+# then can SQLite (and PostgreSQL's generic plans) use the partial index
+# ix_stays_live_hold_expiry, whose predicate this is.
+IS_HELD = sa.literal_column("stays.status") == sa.literal_column(f"'{StayStatus.HELD.value}'")
 
 
 def live_claim(now: datetime) -> sa.ColumnElement[bool]:

@@ -40,6 +40,7 @@ from belegung.facilities.service import get_place, offers_places, out_of_service
 from belegung.persons.models import Gender, Person
 from belegung.stays.models import (
     CLAIMING,
+    IS_HELD,
     OCCUPYING,
     BanKind,
     BanOverride,
@@ -439,7 +440,7 @@ def expire_stale_holds(ctx: ServiceContext, facility_id: int | None = None) -> i
     """Mark holds past their expiry as expired (no-shows); their places are free again."""
     stmt = (
         sa.update(Stay)
-        .where(Stay.status == StayStatus.HELD, Stay.hold_expires_at <= ctx.now())
+        .where(IS_HELD, Stay.hold_expires_at <= ctx.now())
         .values(status=StayStatus.EXPIRED)
     )
     if facility_id is not None:
@@ -669,7 +670,7 @@ def holds_for(session: Session, facility: Facility, night: date, now: datetime) 
         sa.select(Stay)
         .where(
             Stay.facility_id == facility.id,
-            Stay.status == StayStatus.HELD,
+            IS_HELD,
             Stay.hold_expires_at > now,
             Stay.first_night == night,
         )

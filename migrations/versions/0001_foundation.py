@@ -512,7 +512,7 @@ def upgrade():
         )
         batch_op.create_index(
             "ix_stays_live_hold_expiry",
-            ["hold_expires_at"],
+            ["facility_id", "hold_expires_at"],
             unique=False,
             sqlite_where=sa.text("status = 'held'"),
             postgresql_where=sa.text("status = 'held'"),
