@@ -29,7 +29,7 @@ from belegung.auth.permissions import Action, authorize
 from belegung.auth.service import actor_for, authenticate
 from belegung.context import Actor, ServiceContext, service_context
 from belegung.errors import DomainError, InvalidInput
-from belegung.extensions import db
+from belegung.extensions import db, session
 from belegung.nights import Clock, system_clock
 from belegung.schemas import ErrorSchema
 
@@ -87,7 +87,7 @@ def clock() -> Clock:
 
 
 def service_ctx() -> ServiceContext:
-    return service_context(db.session, current_actor(), settings_of(current_app), clock())
+    return service_context(session(), current_actor(), settings_of(current_app), clock())
 
 
 def require(action: Action, facility_id: int | None = None) -> Actor:
@@ -103,7 +103,7 @@ def _authenticate() -> Response | None:
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
     user = None
     if scheme.lower() == "bearer" and raw.strip():
-        user = authenticate(db.session, raw.strip(), clock()())
+        user = authenticate(session(), raw.strip(), clock()())
     if user is None:
         return _error_response(401, "unauthorized", texts.API["unauthorized"])
     g.actor = actor_for(user)

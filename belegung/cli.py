@@ -19,7 +19,7 @@ from belegung.auth.models import Role, User
 from belegung.auth.service import create_token, create_user, get_user, list_tokens, revoke_token
 from belegung.context import Actor, ServiceContext, service_context
 from belegung.errors import DomainError
-from belegung.extensions import db
+from belegung.extensions import db, session
 from belegung.facilities.models import FacilityKind, TargetGroup
 from belegung.facilities.service import get_facility
 from belegung.stays.availability import COUNTS, Availability, availability
@@ -28,7 +28,7 @@ from belegung.stays.availability import COUNTS, Availability, availability
 @contextmanager
 def cli_context(label: str = "cli") -> Iterator[ServiceContext]:
     """A service context for a command; commits once at the end, rolls back on error."""
-    ctx = service_context(db.session, Actor.system(label), settings_of(current_app))
+    ctx = service_context(session(), Actor.system(label), settings_of(current_app))
     try:
         yield ctx
         db.session.commit()

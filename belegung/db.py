@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, mapped_column, registry
 
 # Named constraints keep Alembic migrations stable and let error handling recognise a
 # violated rule by its name.
@@ -104,6 +104,9 @@ def is_postgresql(bind: Engine | Connection) -> bool:
 # Advisory-lock namespace for claims on a facility's places ("bel" in ASCII).
 CLAIMS_LOCK_CLASS = 0x62656C
 
+# A column as the range helpers below take it: a Core column or a mapped attribute.
+ColumnArg: TypeAlias = sa.ColumnElement[Any] | QueryableAttribute[Any]
+
 
 def lock_facility_claims(session: Session, facility_id: int) -> None:
     """Serialise claims on one facility's places until the transaction ends.
@@ -123,8 +126,8 @@ def lock_facility_claims(session: Session, facility_id: int) -> None:
 
 
 def overlap_arms(
-    first_col: sa.ColumnElement[Any],
-    end_col: sa.ColumnElement[Any],
+    first_col: ColumnArg,
+    end_col: ColumnArg,
     first: Any,
     end: Any | None,
 ) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
@@ -141,8 +144,8 @@ def overlap_arms(
 
 
 def overlaps(
-    first_col: sa.ColumnElement[Any],
-    end_col: sa.ColumnElement[Any],
+    first_col: ColumnArg,
+    end_col: ColumnArg,
     first: Any,
     end: Any | None,
 ) -> sa.ColumnElement[bool]:
@@ -154,8 +157,8 @@ def overlaps(
 
 
 def exists_overlapping(
-    first_col: sa.ColumnElement[Any],
-    end_col: sa.ColumnElement[Any],
+    first_col: ColumnArg,
+    end_col: ColumnArg,
     first: Any,
     end: Any | None,
     *conditions: sa.ColumnElement[bool],
@@ -170,8 +173,6 @@ def exists_overlapping(
     )
 
 
-def on_night(
-    first_col: sa.ColumnElement[Any], end_col: sa.ColumnElement[Any], night: Any
-) -> sa.ColumnElement[bool]:
+def on_night(first_col: ColumnArg, end_col: ColumnArg, night: Any) -> sa.ColumnElement[bool]:
     """SQL for "the range [first_col, end_col) includes the night `night`"."""
     return overlaps(first_col, end_col, night, night + timedelta(days=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from belegung import settings_of, texts
-from belegung.extensions import db
+from belegung.extensions import session
 from belegung.nights import NightCalendar, system_clock
 from belegung.stays.availability import availability
 
@@ -17,7 +17,7 @@ def index() -> str:
     settings = settings_of(current_app)
     now = system_clock()
     night = NightCalendar(settings.timezone, settings.day_boundary).night_of(now)
-    figures = availability(db.session, night, now)
+    figures = availability(session(), night, now)
     return render_template(
         "status/index.html",
         figures=figures,

@@ -6,7 +6,7 @@ from typing import Any
 
 from belegung.api import ApiBlueprint, paginate, require, responds, service_ctx
 from belegung.auth.permissions import Action
-from belegung.extensions import db
+from belegung.extensions import session
 from belegung.facilities import service
 from belegung.facilities.models import Facility, OutOfService
 from belegung.facilities.schemas import (
@@ -55,7 +55,7 @@ def create_facility(body: dict[str, Any]) -> Facility:
 @responds(blp, 403, 404)
 def get_facility(slug: str) -> Facility:
     require(Action.READ_FACILITIES)
-    return service.get_facility(db.session, slug)
+    return service.get_facility(session(), slug)
 
 
 @blp.patch("/facilities/<slug>")
@@ -65,7 +65,7 @@ def get_facility(slug: str) -> Facility:
 def update_facility(body: dict[str, Any], slug: str) -> Facility:
     """Change a facility's data or status, e.g. `standby` (admin)."""
     require(Action.MANAGE_FACILITIES)
-    return service.update_facility(service_ctx(), service.get_facility(db.session, slug), **body)
+    return service.update_facility(service_ctx(), service.get_facility(session(), slug), **body)
 
 
 @blp.get("/facilities/<slug>/places")
@@ -74,7 +74,7 @@ def update_facility(body: dict[str, Any], slug: str) -> Facility:
 @responds(blp, 403, 404, 422)
 def list_places(args: dict[str, Any], slug: str) -> dict[str, Any]:
     require(Action.READ_FACILITIES)
-    return paginate(service.places_query(service.get_facility(db.session, slug)), args)
+    return paginate(service.places_query(service.get_facility(session(), slug)), args)
 
 
 @blp.post("/facilities/<slug>/places")
@@ -84,7 +84,7 @@ def list_places(args: dict[str, Any], slug: str) -> dict[str, Any]:
 def add_place(body: dict[str, Any], slug: str) -> Any:
     """Add a place (admin)."""
     require(Action.MANAGE_FACILITIES)
-    facility = service.get_facility(db.session, slug)
+    facility = service.get_facility(session(), slug)
     return service.add_place(
         service_ctx(),
         facility,
@@ -101,7 +101,7 @@ def add_place(body: dict[str, Any], slug: str) -> Any:
 def list_out_of_service(args: dict[str, Any]) -> dict[str, Any]:
     """Out-of-service periods, optionally of one facility or touching one night."""
     require(Action.READ_FACILITIES)
-    facility = service.get_facility(db.session, args["facility"]) if "facility" in args else None
+    facility = service.get_facility(session(), args["facility"]) if "facility" in args else None
     return paginate(service.out_of_service_query(facility, args.get("night")), args)
 
 
@@ -112,8 +112,8 @@ def list_out_of_service(args: dict[str, Any]) -> dict[str, Any]:
 def take_out_of_service(body: dict[str, Any]) -> OutOfService:
     """Take a place out of service (admin); refused while someone is booked on it."""
     require(Action.MANAGE_FACILITIES)
-    facility = service.get_facility(db.session, body["facility"])
-    place = service.get_place(db.session, facility, body["place"])
+    facility = service.get_facility(session(), body["facility"])
+    place = service.get_place(session(), facility, body["place"])
     return service.take_out_of_service(
         service_ctx(),
         place,

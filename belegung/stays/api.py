@@ -13,7 +13,7 @@ from belegung.auth.models import Role
 from belegung.auth.permissions import Action, visible_facility_ids
 from belegung.context import ServiceContext
 from belegung.errors import Forbidden
-from belegung.extensions import db
+from belegung.extensions import session
 from belegung.facilities.models import Facility
 from belegung.facilities.service import get_facility
 from belegung.persons.models import Person
@@ -109,7 +109,7 @@ STAY_EXAMPLE = {
 
 
 def _facility(slug: str, action: Action) -> Facility:
-    facility = get_facility(db.session, slug)
+    facility = get_facility(session(), slug)
     require(action, facility.id)
     return facility
 
@@ -133,13 +133,13 @@ def _person(ctx: ServiceContext, ref: dict[str, Any]) -> Person:
 
 
 def _stay(stay_id: int, action: Action) -> Stay:
-    stay = service.get_stay(db.session, stay_id)
+    stay = service.get_stay(session(), stay_id)
     require(action, stay.facility_id)
     return stay
 
 
 def _hold(hold_id: int, action: Action) -> Stay:
-    hold = service.get_hold(db.session, hold_id)
+    hold = service.get_hold(session(), hold_id)
     actor = require(action, hold.facility_id)
     # Outreach crews see and cancel the holds they made themselves.
     if actor.role == Role.OUTREACH and hold.created_by_id != actor.user_id:
@@ -170,7 +170,7 @@ def get_availability(args: dict[str, Any]) -> Any:
     require(Action.READ_AVAILABILITY)
     ctx = service_ctx()
     return availability(
-        db.session,
+        session(),
         args.get("night") or ctx.tonight(),
         ctx.now().astimezone(settings_of(current_app).timezone),
         target_group=args.get("target_group"),
@@ -394,7 +394,7 @@ def impose_ban(body: dict[str, Any]) -> HouseBan:
 @blp.response(200, BanSchema)
 @responds(blp, 403, 404, 409)
 def lift_ban(ban_id: int) -> HouseBan:
-    require(Action.WRITE_BANS, service.get_ban(db.session, ban_id).facility_id)
+    require(Action.WRITE_BANS, service.get_ban(session(), ban_id).facility_id)
     return service.lift_ban(service_ctx(), ban_id)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from belegung.api import ApiBlueprint, require, responds, service_ctx
 from belegung.auth.permissions import Action
-from belegung.extensions import db
+from belegung.extensions import session
 from belegung.winter.schemas import WinterStateSchema, WinterSwitchSchema
 from belegung.winter.service import WinterState, switch_winter_emergency, winter_state
 
@@ -20,7 +20,7 @@ blp = ApiBlueprint(
 @responds(blp, 403)
 def get_winter_emergency() -> WinterState:
     require(Action.READ_WINTER)
-    return winter_state(db.session)
+    return winter_state(session())
 
 
 @blp.put("/winter-emergency")
