@@ -27,6 +27,7 @@ class Settings:
     day_boundary: time
     hold_minutes_default: int
     hold_minutes_max: int
+    holds_per_user: int
     anonymise_after_months: int
     public_url: str | None
     twilio_account_sid: str | None
@@ -164,6 +165,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
         day_boundary=boundary,
         hold_minutes_default=hold_default,
         hold_minutes_max=hold_max,
+        holds_per_user=_int(env, "BELEGUNG_HOLDS_PER_USER", 5, 1, 100),
         anonymise_after_months=_int(env, "BELEGUNG_ANONYMISE_AFTER_MONTHS", 24, 1, 240),
         public_url=public_url,
         twilio_account_sid=sid,

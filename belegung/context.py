@@ -41,6 +41,9 @@ class ServiceContext:
     clock: Clock = system_clock
     hold_minutes_default: int = 60
     hold_minutes_max: int = 180
+    # Live holds one user (a crew's phone) may have at once: no single token can
+    # hold a whole shelter.
+    holds_per_user: int = 5
 
     def now(self) -> datetime:
         return self.clock()
@@ -60,4 +63,5 @@ def service_context(
         clock=clock,
         hold_minutes_default=settings.hold_minutes_default,
         hold_minutes_max=settings.hold_minutes_max,
+        holds_per_user=settings.holds_per_user,
     )

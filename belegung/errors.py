@@ -95,6 +95,13 @@ class HoldExpired(DomainError):
     http_status = 409
 
 
+class HoldLimitReached(DomainError):
+    """The caller already holds as many places as one user may."""
+
+    code = "hold_limit"
+    http_status = 409
+
+
 class InvalidState(DomainError):
     """The object is not in a state that allows this action (e.g. checking out twice)."""
 

@@ -43,6 +43,12 @@ class NightCalendar:
             return local.date() - timedelta(days=1)
         return local.date()
 
+    def before_midnight(self, moment: datetime) -> bool:
+        """True from the day boundary until midnight: the evening of the current night,
+        which nobody has slept yet. From midnight to the boundary the night is being
+        slept (or has been)."""
+        return self.night_of(moment) == moment.astimezone(self.timezone).date()
+
     def starts_at(self, night: date) -> datetime:
         """The moment night `night` begins (its day boundary), as an aware UTC datetime."""
         local = datetime.combine(night, self.day_boundary, tzinfo=self.timezone)

@@ -22,6 +22,10 @@ ERRORS: dict[str, str] = {
     "banned": "Für diese Person gilt in {facility} ein Hausverbot.",
     "wrong_target_group": "{facility} ist nicht für diese Person vorgesehen ({reason}).",
     "hold_expired": "Die Reservierung ist abgelaufen; der Platz ist wieder frei.",
+    "hold_limit": (
+        "Es sind bereits {limit} Reservierungen aktiv; bitte erst eine davon freigeben "
+        "oder die Ankunft eintragen lassen."
+    ),
     "invalid_state": "Das geht nicht: {reason}",
 }
 
@@ -44,6 +48,9 @@ REASONS: dict[str, str] = {
     "age": "nur für junge Erwachsene von 18 bis unter 27 Jahren",
     "not_checked_in": "der Aufenthalt ist nicht (mehr) aktiv",
     "not_started": "der Aufenthalt hat noch nicht begonnen",
+    "stay_ended": (
+        "der Aufenthalt ist vor dieser Nacht zu Ende gegangen; bitte die Person neu aufnehmen"
+    ),
     "open_ended": "ein unbefristeter Aufenthalt wird nicht verlängert",
     "hold_not_active": "die Reservierung ist nicht mehr aktiv",
     "override_needs_manager": "nur die Leitung darf ein Hausverbot übergehen",

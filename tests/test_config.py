@@ -21,6 +21,8 @@ def test_defaults_need_no_configuration(tmp_path: Path) -> None:
     assert str(s.timezone) == "Europe/Berlin"
     assert s.day_boundary == time(12, 0)
     assert (s.hold_minutes_default, s.hold_minutes_max) == (60, 180)
+    assert s.holds_per_user == 5
+    assert settings(tmp_path, BELEGUNG_HOLDS_PER_USER="12").holds_per_user == 12
     assert s.anonymise_after_months == 24
     assert s.sms_backend == "log"
     assert s.twilio_api_base == "https://api.twilio.com"
@@ -50,6 +52,7 @@ def test_postgres_urls_use_psycopg_3(tmp_path: Path, raw: str) -> None:
         ({"BELEGUNG_DAY_BOUNDARY": "noon"}, "BELEGUNG_DAY_BOUNDARY"),
         ({"BELEGUNG_HOLD_MINUTES": "500"}, "BELEGUNG_HOLD_MINUTES"),
         ({"BELEGUNG_HOLD_MINUTES": "sixty"}, "BELEGUNG_HOLD_MINUTES"),
+        ({"BELEGUNG_HOLDS_PER_USER": "0"}, "BELEGUNG_HOLDS_PER_USER"),
         ({"BELEGUNG_SECRET_KEY": "short"}, "BELEGUNG_SECRET_KEY"),
         ({"BELEGUNG_PUBLIC_URL": "belegung.example"}, "BELEGUNG_PUBLIC_URL"),
         ({"TWILIO_ACCOUNT_SID": "AC123"}, "TWILIO_AUTH_TOKEN"),

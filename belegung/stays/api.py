@@ -232,7 +232,8 @@ def get_stay(stay_id: int) -> Stay:
 @blp.response(200, StaySchema)
 @responds(blp, 403, 404, 409, 422)
 def extend_stay(body: dict[str, Any], stay_id: int) -> Stay:
-    """Add nights on the same place (409 `place_taken` if it is booked later)."""
+    """Add nights on the same place (409 `place_taken` if it is booked later;
+    409 `invalid_state` if the stay ended before tonight: check the guest in anew)."""
     _stay(stay_id, Action.WRITE_STAYS)
     return service.extend_stay(
         service_ctx(),
@@ -246,7 +247,13 @@ def extend_stay(body: dict[str, Any], stay_id: int) -> Stay:
 @blp.response(200, StaySchema)
 @responds(blp, 403, 404, 409)
 def check_out(stay_id: int) -> Stay:
-    """End the stay with the current night; the place is free from the next night."""
+    """End the stay with the night the guest leaves in.
+
+    From midnight to the day boundary (12:00) the current night counts as slept; from
+    the day boundary to midnight it does not, and the place is free tonight. A guest who
+    leaves in the evening of their first night used no night: the stay is `cancelled`.
+    409 `invalid_state` if the stay is not checked in or has not begun.
+    """
     _stay(stay_id, Action.WRITE_STAYS)
     return service.check_out(service_ctx(), stay_id)
 
@@ -276,7 +283,11 @@ def list_holds(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(201, HoldSchema)
 @responds(blp, 403, 404, 409, 422)
 def create_hold(body: dict[str, Any]) -> Stay:
-    """Hold a place tonight for someone on the way (default 60 minutes, at most 180)."""
+    """Hold a place for someone on the way (default 60 minutes, at most 180).
+
+    The hold is for the night in which it runs out. One caller holds at most
+    `BELEGUNG_HOLDS_PER_USER` places at once (default 5): 409 `hold_limit`.
+    """
     facility = _facility(body["facility"], Action.WRITE_HOLDS)
     ctx = service_ctx()
     hold = service.create_hold(

@@ -27,6 +27,7 @@ from belegung.errors import (
     FacilityNotOffering,
     Forbidden,
     HoldExpired,
+    HoldLimitReached,
     InvalidInput,
     InvalidState,
     NoFreePlace,
@@ -92,9 +93,16 @@ def free_places(
     ).all()
 
 
-def _regular_place_free(
-    session: Session, facility: Facility, first: date, end: date | None
+def _emergency_offered(
+    session: Session, facility: Facility, night: date, winter_active: bool
 ) -> bool:
+    """Emergency places are offered in a winter emergency, or once every regular place
+    of the facility is taken on the night the guest arrives."""
+    return winter_active or not _regular_place_free(session, facility, night)
+
+
+def _regular_place_free(session: Session, facility: Facility, night: date) -> bool:
+    first, end = night, night + timedelta(days=1)
     return bool(
         session.scalar(
             sa.select(
@@ -466,11 +474,7 @@ def _claim(
         place = get_place(session, facility, place_label)
         if _place_out_of_service(session, place, first, end):
             raise PlaceOutOfService(place=place.label)
-        if (
-            place.emergency
-            and not winter_active
-            and _regular_place_free(session, facility, first, end)
-        ):
+        if place.emergency and not _emergency_offered(session, facility, first, winter_active):
             raise EmergencyPlaceNotOffered(place=place.label)
         if not _place_free(session, place, first, end):
             raise PlaceTaken(place=place.label)
@@ -481,10 +485,16 @@ def _claim(
             raise PlaceTaken(place=place.label) from None
         return stay
 
-    # Regular places come first; emergency places are reached only when no regular one
-    # could be had, which is exactly when they are offered.
-    candidates = free_places(session, facility, first, end)
-    for place in candidates:
+    # Regular places come first. An emergency place free for the whole range is reached
+    # when no regular one is, yet it is offered only if the regular places are all
+    # taken on the first night (not merely on a later one).
+    offered: bool | None = None
+    for place in free_places(session, facility, first, end):
+        if place.emergency:
+            if offered is None:
+                offered = _emergency_offered(session, facility, first, winter_active)
+            if not offered:
+                break
         stay = make(place)
         try:
             _flush_claim(session, stay)
@@ -553,8 +563,9 @@ def check_in(
 
 
 def get_stay(session: Session, stay_id: int, *, lock: bool = False) -> Stay:
+    """A stay of a person: checked in, checked out, or left before its first night."""
     stay = session.get(Stay, stay_id, with_for_update=lock, populate_existing=lock)
-    if stay is None or stay.status not in OCCUPYING:
+    if stay is None or stay.checked_in_at is None:
         raise NotFound(what="stay")
     return stay
 
@@ -574,6 +585,10 @@ def extend_stay(
         raise InvalidState(reason="not_checked_in")
     if stay.end_night is None:
         raise InvalidState(reason="open_ended")
+    if stay.end_night < ctx.tonight():
+        # It ended before tonight: extending would book nights already past. The
+        # returning guest is checked in anew.
+        raise InvalidState(reason="stay_ended")
     if not 1 <= nights <= MAX_NIGHTS:
         raise InvalidInput(field="nights", reason=f"zwischen 1 und {MAX_NIGHTS}")
     first, end = stay.end_night, stay.end_night + timedelta(days=nights)
@@ -598,21 +613,37 @@ def extend_stay(
 
 
 def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
-    """End a stay with the current night: the guest slept here tonight (or leaves in the
-    morning after it); the place is free from the next night on."""
+    """End a stay with the night the guest leaves in.
+
+    From midnight to the day boundary the current night is being slept: the stay ends
+    after it. From the day boundary to midnight the current night has not been slept
+    yet: the place (and the person) is free for it at once. A guest who leaves in the
+    evening of their first night used no night at all: the stay is cancelled.
+    """
     stay = get_stay(ctx.session, stay_id, lock=True)
     if stay.status != StayStatus.CHECKED_IN:
         raise InvalidState(reason="not_checked_in")
-    tonight = ctx.tonight()
+    now = ctx.now()
+    tonight = ctx.calendar.night_of(now)
     if stay.first_night > tonight:
         raise InvalidState(reason="not_started")
-    next_night = tonight + timedelta(days=1)
-    if stay.end_night is None or stay.end_night > next_night:
-        stay.end_night = next_night
-    stay.status = StayStatus.CHECKED_OUT
-    stay.checked_out_at = ctx.now()
+    end = tonight if ctx.calendar.before_midnight(now) else tonight + timedelta(days=1)
+    stay.checked_out_at = now
+    if end <= stay.first_night:
+        stay.status = StayStatus.CANCELLED
+    else:
+        if stay.end_night is None or stay.end_night > end:
+            stay.end_night = end
+        stay.status = StayStatus.CHECKED_OUT
     ctx.session.flush()
-    record(ctx, "stay.check_out", "stay", stay.id, facility_id=stay.facility_id)
+    record(
+        ctx,
+        "stay.check_out",
+        "stay",
+        stay.id,
+        facility_id=stay.facility_id,
+        status=stay.status.value,
+    )
     return stay
 
 
@@ -627,13 +658,21 @@ def create_hold(
     minutes: int | None = None,
     place_label: str | None = None,
 ) -> Stay:
-    """Hold a place tonight for someone on the way; it expires after `minutes`."""
+    """Hold a place for someone on the way; it expires after `minutes`.
+
+    The hold is for the night in which it runs out: the person arrives before then. (A
+    hold made at 11:40 for an hour is for the coming night, not for the one ending at
+    the day boundary.)
+    """
     minutes = ctx.hold_minutes_default if minutes is None else minutes
     if not 1 <= minutes <= ctx.hold_minutes_max:
         raise InvalidInput(field="minutes", reason=f"zwischen 1 und {ctx.hold_minutes_max}")
     winter_active = _require_offering(ctx.session, facility)
-    night = ctx.tonight()
     now = ctx.now()
+    expires_at = now + timedelta(minutes=minutes)
+    night = ctx.calendar.night_of(expires_at)
+    if ctx.actor.user_id is not None:
+        _check_hold_limit(ctx, ctx.actor.user_id)
     note = " ".join(note.split())[:300] if note else None
 
     def make(place: Place) -> Stay:
@@ -648,13 +687,23 @@ def create_hold(
             created_at=now,
             created_by_id=ctx.actor.user_id,
             held_at=now,
-            hold_expires_at=now + timedelta(minutes=minutes),
+            hold_expires_at=expires_at,
             hold_note=note,
         )
 
     hold = _claim(ctx, facility, night, night + timedelta(days=1), place_label, winter_active, make)
     record(ctx, "hold.create", "hold", hold.id, facility_id=facility.id, minutes=minutes)
     return hold
+
+
+def _check_hold_limit(ctx: ServiceContext, user_id: int) -> None:
+    live = ctx.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Stay)
+        .where(IS_HELD, Stay.hold_expires_at > ctx.now(), Stay.created_by_id == user_id)
+    )
+    if (live or 0) >= ctx.holds_per_user:
+        raise HoldLimitReached(limit=ctx.holds_per_user)
 
 
 def get_hold(session: Session, hold_id: int, *, lock: bool = False) -> Stay:
@@ -692,7 +741,7 @@ def convert_hold(
     hold = get_hold(ctx.session, hold_id, lock=True)
     now = ctx.now()
     if hold.status == StayStatus.HELD and hold.hold_expires_at is not None:
-        if hold.hold_expires_at <= now:
+        if hold.hold_expires_at <= now or hold.first_night < ctx.calendar.night_of(now):
             hold.status = StayStatus.EXPIRED
             ctx.session.flush()
             raise HoldExpired()

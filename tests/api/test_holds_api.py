@@ -181,6 +181,25 @@ def test_outreach_see_and_cancel_only_their_own_holds(api: ApiClient) -> None:
     assert api.get(f"/holds/{staffs}", as_="staff").json["status"] == "held"
 
 
+def test_one_caller_holds_at_most_five_places_at_once(api: ApiClient, clock: FakeClock) -> None:
+    """A lost crew phone (or a script gone wrong) cannot hold a whole shelter."""
+    holds = [held(api, minutes=30, facility=slug)["id"] for slug in ("unionstrasse",) * 4]
+    holds.append(held(api, minutes=60, facility="nortkirchenstrasse")["id"])
+
+    refused = hold(api)
+    assert_error(refused, 409, "hold_limit")
+    assert "5" in refused.json["message"]
+    # Other callers are not affected.
+    assert hold(api, as_="staff").status_code == 201
+    # A cancelled or expired hold no longer counts.
+    assert api.delete(f"/holds/{holds[0]}", as_="outreach").status_code == 200
+    assert hold(api).status_code == 201
+    assert_error(hold(api), 409, "hold_limit")
+    clock.advance(minutes=30)
+    assert [hold(api).status_code for _ in range(3)] == [201, 201, 201]  # 3 ran out
+    assert_error(hold(api), 409, "hold_limit")
+
+
 def test_outreach_cannot_convert_a_hold(api: ApiClient) -> None:
     own = held(api, as_="outreach")["id"]
     assert_error(convert(api, own, as_="outreach"), 403, "forbidden")

@@ -43,6 +43,8 @@ from belegung.stays.service import check_in
 from tests.conftest import BERLIN, SECRET, TestDatabase
 from tests.stays.test_concurrency import _wipe
 
+CALENDAR = NightCalendar(BERLIN)
+
 pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -345,15 +347,23 @@ class TestRealServer:
 
     def test_check_out_is_200(self, server: Server) -> None:
         stay = _check_in(server, "drogenhilfe", "Gast zum Auschecken").body
+        extended = server.post(f"stays/{stay['id']}/extend", {"nights": 2})
+        assert extended.status == 200, extended
         reply = server.post(f"stays/{stay['id']}/checkout", {})
         assert reply.status == 200, reply
         assert reply.body["id"] == stay["id"]
-        assert reply.body["status"] == "checked_out"
         assert reply.body["checked_out_at"]
-        # Checked out this night: the place is free from the next night on.
-        assert date.fromisoformat(reply.body["end_night"]) == date.fromisoformat(
-            stay["first_night"]
-        ) + timedelta(days=1)
+        # The server runs on the real clock: the stay ends with the night the guest
+        # leaves in, and one left in the evening of its first night is cancelled.
+        left = datetime.fromisoformat(reply.body["checked_out_at"])
+        night = CALENDAR.night_of(left)
+        end = night if CALENDAR.before_midnight(left) else night + timedelta(days=1)
+        if end <= date.fromisoformat(stay["first_night"]):
+            assert reply.body["status"] == "cancelled", reply
+        else:
+            assert reply.body["status"] == "checked_out", reply
+            assert date.fromisoformat(reply.body["end_night"]) == end
+        assert server.post(f"stays/{stay['id']}/checkout", {}).status == 409
 
     def test_invalid_input_is_422_naming_each_bad_field(self, server: Server) -> None:
         reply = server.post(

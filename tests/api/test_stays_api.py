@@ -17,6 +17,7 @@ from tests.api.conftest import ApiClient, Caller, check_in
 
 TONIGHT = "2026-01-15"
 TOMORROW = "2026-01-16"
+YESTERDAY = "2026-01-14"
 FACILITY_FIELDS = {
     "slug", "name", "kind", "target_group", "capacity", "emergency_capacity",
     "out_of_service", "occupied", "held", "free", "free_emergency",
@@ -477,19 +478,41 @@ def test_extending_onto_a_place_booked_the_next_night_is_409_place_taken(api: Ap
 def test_checking_out_ends_the_stay_and_a_second_checkout_is_409_invalid_state(
     api: ApiClient,
 ) -> None:
-    stay = check_in(api).json
+    # In since last night for three nights; leaves this evening (21:00).
+    stay = check_in_body(
+        api, person={"name": "Gast", "gender": "m"}, night=YESTERDAY, nights=3
+    ).json
 
     response = api.post(f"/stays/{stay['id']}/checkout", as_="staff")
 
     assert response.status_code == 200, response.json
     assert response.json["status"] == "checked_out"
     assert response.json["checked_out_at"] is not None
-    assert response.json["end_night"] == TOMORROW
+    assert (response.json["first_night"], response.json["end_night"]) == (YESTERDAY, TONIGHT)
+    assert figures(api, "unionstrasse")["occupied"] == 0
     assert_error(api.post(f"/stays/{stay['id']}/checkout", as_="staff"), 409, "invalid_state")
     assert_error(
         api.post(f"/stays/{stay['id']}/extend", as_="staff", json={}), 409, "invalid_state"
     )
     assert_error(api.post("/stays/999999/checkout", as_="staff"), 404, "not_found")
+
+
+def test_a_guest_who_leaves_on_the_evening_of_arrival_frees_place_and_person(
+    api: ApiClient,
+) -> None:
+    stay = check_in(api).json
+
+    response = api.post(f"/stays/{stay['id']}/checkout", as_="staff")
+
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "cancelled"
+    assert api.get(f"/stays/{stay['id']}").json["status"] == "cancelled"
+    assert figures(api, "unionstrasse")["occupied"] == 0
+    # The Wärmebus brings the same man to another shelter the same night.
+    again = check_in_body(
+        api, facility="drogenhilfe", as_="admin", person={"id": stay["person"]["id"]}
+    )
+    assert again.status_code == 201, again.json
 
 
 def test_a_stay_that_has_not_begun_cannot_be_checked_out(api: ApiClient) -> None:
@@ -504,8 +527,9 @@ def test_an_open_ended_stay_is_checked_out_but_not_extended(api: ApiClient) -> N
     assert_error(api.post(f"/stays/{stay['id']}/extend", json={}), 409, "invalid_state")
     moved_out = api.post(f"/stays/{stay['id']}/checkout")
     assert moved_out.status_code == 200, moved_out.json
-    assert (moved_out.json["status"], moved_out.json["end_night"]) == ("checked_out", TOMORROW)
-    assert figures(api, "wvp", night=TOMORROW)["occupied"] == 0
+    # Moved in and out the same evening: no night used.
+    assert (moved_out.json["status"], moved_out.json["end_night"]) == ("cancelled", None)
+    assert figures(api, "wvp")["occupied"] == 0
 
 
 # --- audit and one commit per request -----------------------------------------------------------

@@ -80,8 +80,9 @@ def mixed(
     tonight: date,
 ) -> Facility:
     """Tonight, in a shelter of 5 regular and 2 emergency places: 1 guest on a regular
-    place, 1 on an emergency place (given in a winter emergency that has ended), 1 checked
-    out tonight, 1 live hold, 1 place out of service; and claims that don't count tonight."""
+    place, 1 on an emergency place (given in a winter emergency that has ended), 1 live
+    hold, 1 place out of service; and claims that don't count tonight (among them a guest
+    who came and left again this evening)."""
     facility = make_facility(places=5, emergency=2)
     yesterday, tomorrow = tonight - timedelta(days=1), tonight + timedelta(days=1)
     check_in(ctx, facility, make_person(), place_label="1")
@@ -106,11 +107,26 @@ def test_availability_counts_every_kind_of_place_and_claim(
         "capacity": 4,
         "emergency_capacity": 2,
         "out_of_service": 1,
-        "occupied": 3,
+        "occupied": 2,
         "held": 1,
-        "free": 1,
+        "free": 2,
         "free_emergency": 1,
     }
+
+
+def test_a_guest_who_leaves_after_midnight_still_occupies_the_night(
+    ctx: ServiceContext,
+    clock: FakeClock,
+    make_facility: MakeFacility,
+    make_person: MakePerson,
+    figures: Figures,
+) -> None:
+    facility = make_facility(places=2)
+    stay = check_in(ctx, facility, make_person())
+    clock.advance(hours=4)  # 01:00, still the night of the evening before
+    check_out(ctx, stay.id)
+    assert stay.status == StayStatus.CHECKED_OUT
+    assert counts(figures(facility))["occupied"] == 1
 
 
 def test_every_place_in_service_is_occupied_held_or_free(
@@ -156,7 +172,7 @@ def test_totals_sum_the_facilities(
     assert len(report.facilities) == 2
     for name in COUNTS:
         assert report.totals[name] == sum(getattr(f, name) for f in report.facilities)
-    assert (report.totals["capacity"], report.totals["occupied"]) == (7, 4)
+    assert (report.totals["capacity"], report.totals["occupied"]) == (7, 3)
 
 
 def test_availability_reports_its_night_time_and_winter_state(

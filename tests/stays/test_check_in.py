@@ -175,6 +175,32 @@ def test_open_ended_stay_on_an_emergency_place_is_refused_while_regular_places_a
         check_in(ctx, facility, make_person(), place_label="N1")
 
 
+def test_no_emergency_place_for_several_nights_while_a_regular_one_is_free_tonight(
+    ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson, tonight: date
+) -> None:
+    """Both regular places are booked from tomorrow on: none is free for three nights, yet
+    both are free tonight, so the emergency place is not offered."""
+    facility = make_facility(places=2, emergency=1)
+    tomorrow = tonight + timedelta(days=1)
+    for label in ("1", "2"):
+        check_in(ctx, facility, make_person(), place_label=label, night=tomorrow)
+
+    with pytest.raises(NoFreePlace):
+        check_in(ctx, facility, make_person(), nights=3)
+    with pytest.raises(EmergencyPlaceNotOffered):
+        check_in(ctx, facility, make_person(), place_label="N1", nights=3)
+    assert not check_in(ctx, facility, make_person()).place.emergency
+
+
+def test_emergency_place_for_several_nights_once_every_regular_one_is_taken_tonight(
+    ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
+) -> None:
+    facility = make_facility(places=2, emergency=1)
+    fill(ctx, facility, make_person, 2)
+
+    assert check_in(ctx, facility, make_person(), nights=3).place.label == "N1"
+
+
 def test_emergency_place_may_be_asked_for_once_every_regular_place_is_taken(
     ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
 
 import pytest
 
@@ -10,6 +11,7 @@ from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOutOfService, PlaceTaken
 from belegung.facilities.models import Facility, FacilityKind
 from belegung.facilities.service import take_out_of_service
+from belegung.persons.models import Person
 from belegung.stays.models import Stay, StayStatus
 from belegung.stays.service import check_in, check_out, create_hold, extend_stay
 from tests.conftest import FakeClock
@@ -88,6 +90,31 @@ def test_extending_a_checked_out_stay_is_refused(ctx: ServiceContext, stay: Stay
         extend_stay(ctx, stay.id)
 
 
+def test_extending_a_stay_that_ended_before_tonight_is_refused(
+    ctx: ServiceContext, shelter: Facility, make_person: MakePerson, tonight: date
+) -> None:
+    """Never checked out, but over two nights ago: extending would book past nights."""
+    lapsed = check_in(ctx, shelter, make_person(), night=tonight - timedelta(days=3))
+
+    with pytest.raises(InvalidState) as refused:
+        extend_stay(ctx, lapsed.id)
+    assert refused.value.params["reason"] == "stay_ended"
+    assert lapsed.end_night == tonight - timedelta(days=2)
+
+
+def test_a_stay_that_ended_this_morning_is_extended_into_tonight(
+    ctx: ServiceContext, shelter: Facility, make_person: MakePerson, tonight: date
+) -> None:
+    last_night = check_in(ctx, shelter, make_person(), night=tonight - timedelta(days=1))
+
+    extended = extend_stay(ctx, last_night.id)
+
+    assert (extended.first_night, extended.end_night) == (
+        tonight - timedelta(days=1),
+        tonight + timedelta(days=1),
+    )
+
+
 def test_extending_an_open_ended_stay_is_refused(
     ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
 ) -> None:
@@ -109,10 +136,15 @@ def test_extension_by_an_invalid_number_of_nights_is_refused(
 # --- check-out -----------------------------------------------------------------------
 
 
-def test_check_out_ends_a_longer_stay_with_tonight(
-    ctx: ServiceContext, shelter: Facility, make_person: MakePerson, tonight: date
+def test_check_out_in_the_morning_ends_a_longer_stay_after_the_night_slept(
+    ctx: ServiceContext,
+    clock: FakeClock,
+    shelter: Facility,
+    make_person: MakePerson,
+    tonight: date,
 ) -> None:
     stay = check_in(ctx, shelter, make_person(), nights=5)
+    clock.set_local(2026, 1, 16, 8, 0)
 
     checked_out = check_out(ctx, stay.id)
 
@@ -121,29 +153,77 @@ def test_check_out_ends_a_longer_stay_with_tonight(
     assert checked_out.checked_out_at == ctx.now()
 
 
-def test_check_out_ends_an_open_ended_stay_with_tonight(
+@pytest.mark.parametrize("hour", [12, 14, 23])
+def test_check_out_in_the_evening_frees_tonight_for_the_place_and_the_person(
+    ctx: ServiceContext,
+    clock: FakeClock,
+    shelter: Facility,
+    make_facility: MakeFacility,
+    make_person: MakePerson,
+    figures: Figures,
+    hour: int,
+    tonight: date,
+) -> None:
+    guest = make_person()
+    stay = check_in(
+        ctx, shelter, guest, place_label="1", night=tonight - timedelta(days=2), nights=5
+    )
+    clock.set_local(2026, 1, 15, hour, 0)
+
+    checked_out = check_out(ctx, stay.id)
+
+    assert checked_out.status == StayStatus.CHECKED_OUT
+    assert (checked_out.first_night, checked_out.end_night) == (
+        tonight - timedelta(days=2),
+        tonight,
+    )
+    assert figures(shelter).occupied == 0
+    assert book_place_1(ctx, shelter, make_person, tonight).place.label == "1"
+    # The guest left and may be taken in elsewhere tonight.
+    assert check_in(ctx, make_facility(), guest).first_night == tonight
+
+
+def test_leaving_on_the_evening_of_the_first_night_cancels_the_stay(
+    ctx: ServiceContext,
+    stay: Stay,
+    shelter: Facility,
+    make_facility: MakeFacility,
+    make_person: MakePerson,
+    figures: Figures,
+    tonight: date,
+) -> None:
+    extend_stay(ctx, stay.id, nights=2)
+
+    left = check_out(ctx, stay.id)
+
+    assert left.status == StayStatus.CANCELLED
+    assert left.checked_out_at == ctx.now()
+    assert figures(shelter).occupied == 0
+    assert book_place_1(ctx, shelter, make_person, tonight).place.label == "1"
+    assert check_in(ctx, make_facility(), cast(Person, stay.person)).first_night == tonight
+
+
+def test_check_out_of_an_open_ended_stay_in_the_evening_ends_it_before_tonight(
     ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson, tonight: date
 ) -> None:
     housing = make_facility(kind=FacilityKind.HOUSING_PROGRAMME)
     stay = check_in(ctx, housing, make_person(), night=tonight - timedelta(days=3))
 
-    assert check_out(ctx, stay.id).end_night == tonight + timedelta(days=1)
+    assert check_out(ctx, stay.id).end_night == tonight
 
 
-def test_checked_out_place_stays_occupied_tonight_and_is_free_tomorrow(
+def test_check_out_of_an_open_ended_stay_in_the_morning_ends_it_after_the_night(
     ctx: ServiceContext,
-    stay: Stay,
-    shelter: Facility,
+    clock: FakeClock,
+    make_facility: MakeFacility,
     make_person: MakePerson,
-    figures: Figures,
     tonight: date,
 ) -> None:
-    extend_stay(ctx, stay.id, nights=3)
-    check_out(ctx, stay.id)
+    housing = make_facility(kind=FacilityKind.HOUSING_PROGRAMME)
+    stay = check_in(ctx, housing, make_person(), night=tonight - timedelta(days=3))
+    clock.set_local(2026, 1, 16, 10, 0)
 
-    assert figures(shelter).occupied == 1
-    assert figures(shelter, tonight + timedelta(days=1)).occupied == 0
-    assert book_place_1(ctx, shelter, make_person, tonight + timedelta(days=1)).place.label == "1"
+    assert check_out(ctx, stay.id).end_night == tonight + timedelta(days=1)
 
 
 def test_check_out_the_next_morning_keeps_last_night_occupied(

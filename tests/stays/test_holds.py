@@ -200,6 +200,32 @@ def test_converted_hold_becomes_the_persons_stay_on_the_held_place(
     assert stay.checked_in_at == ctx.now()
 
 
+def test_a_hold_made_before_the_day_boundary_is_for_the_night_it_runs_out_in(
+    ctx: ServiceContext,
+    clock: FakeClock,
+    shelter: Facility,
+    make_person: MakePerson,
+    figures: Figures,
+    tonight: date,
+) -> None:
+    """At 11:40 the night of the 15th is ending; a hold for an hour brings someone for the
+    night of the 16th, and converted at 12:20 it is their stay for that night."""
+    clock.set_local(2026, 1, 16, 11, 40)
+    hold = create_hold(ctx, shelter, minutes=60)
+    assert hold.first_night == tonight + timedelta(days=1)
+    short = create_hold(ctx, shelter, minutes=10)  # same bed, the ending night
+    assert short.first_night == tonight
+
+    clock.set_local(2026, 1, 16, 12, 20)
+    stay = convert_hold(ctx, hold.id, make_person())
+
+    assert (stay.first_night, stay.end_night) == (
+        tonight + timedelta(days=1),
+        tonight + timedelta(days=2),
+    )
+    assert figures(shelter).occupied == 1
+
+
 @pytest.mark.parametrize("minutes", [30, 31], ids=["at-expiry", "after-expiry"])
 def test_converting_an_expired_hold_is_refused(
     ctx: ServiceContext, clock: FakeClock, hold: Stay, make_person: MakePerson, minutes: int
