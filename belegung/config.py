@@ -84,6 +84,12 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
     return value
 
 
+def _make_instance_folder(path: Path) -> None:
+    """The instance folder holds the SQLite database (personal data) and the secret key:
+    only the service's own user may enter it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     key = env.get("BELEGUNG_SECRET_KEY")
     if key:
@@ -95,7 +101,7 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    _make_instance_folder(instance_path)
     key = secrets.token_urlsafe(32)
     path.write_text(key)
     path.chmod(0o600)
@@ -116,7 +122,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
                 f"got scheme {scheme!r}"
             )
     else:
-        instance_path.mkdir(parents=True, exist_ok=True)
+        _make_instance_folder(instance_path)
         url = f"sqlite:///{instance_path / 'belegung.sqlite3'}"
 
     tz_name = env.get("BELEGUNG_TIMEZONE") or "Europe/Berlin"

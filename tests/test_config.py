@@ -28,6 +28,11 @@ def test_defaults_need_no_configuration(tmp_path: Path) -> None:
     assert s.twilio_api_base == "https://api.twilio.com"
 
 
+def test_the_instance_folder_is_private_to_the_service_user(tmp_path: Path) -> None:
+    settings(tmp_path)
+    assert (tmp_path / "instance").stat().st_mode & 0o777 == 0o700
+
+
 def test_a_generated_secret_key_survives_a_restart(tmp_path: Path) -> None:
     first = settings(tmp_path).secret_key
     assert len(first) >= 32
