@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -61,8 +65,9 @@ def test_migrations_downgrade_to_empty_and_back_on_sqlite(tmp_path) -> None:
     _round_trip(f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}")
 
 
-@pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (set BELEGUNG_TEST_DATABASE_URL)")
-def test_migrations_downgrade_to_empty_and_back_on_postgres() -> None:
+@contextmanager
+def _scratch_postgres() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database beside the test database; dropped after."""
     assert PG_URL is not None
     admin_url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
     base, _, name = admin_url.rpartition("/")
@@ -72,8 +77,116 @@ def test_migrations_downgrade_to_empty_and_back_on_postgres() -> None:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}"'))
         conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
     try:
-        _round_trip(f"{base}/{scratch}")
+        yield f"{base}/{scratch}"
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}"'))
         admin.dispose()
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (set BELEGUNG_TEST_DATABASE_URL)")
+def test_migrations_downgrade_to_empty_and_back_on_postgres() -> None:
+    with _scratch_postgres() as url:
+        _round_trip(url)
+
+
+# --- 0003: persons.name_key widened in a database that holds data ------------------------
+
+LONG_KEY = "ss" * 120
+
+
+def _fill_at_0002(conn: sa.Connection) -> None:
+    """A person whom a stay, a house ban and a turn-away refer to, as 0002 left the schema."""
+    tables = sa.MetaData()
+    tables.reflect(conn)
+    now = datetime(2026, 1, 15, 20, 0, tzinfo=UTC)
+    night = date(2026, 1, 15)
+    insert = {name: tables.tables[name].insert() for name in tables.tables}
+    conn.execute(
+        insert["facilities"],
+        {
+            "id": 1, "slug": "x", "name": "X", "kind": "night_shelter", "target_group": "any",
+            "status": "active", "operator_type": "municipality", "created_at": now,
+        },
+    )  # fmt: skip
+    conn.execute(
+        insert["places"],
+        {"id": 1, "facility_id": 1, "label": "1", "emergency": False, "position": 0},
+    )
+    conn.execute(
+        insert["persons"],
+        {
+            "id": 1, "name": "Gast", "name_key": "gast", "birth_year": 1971, "gender": "m",
+            "nationality": "eu", "household_type": "single", "household_size": 1,
+            "created_at": now,
+        },
+    )  # fmt: skip
+    conn.execute(
+        insert["stays"],
+        {
+            "facility_id": 1, "place_id": 1, "person_id": 1, "first_night": night,
+            "end_night": night + timedelta(days=1), "status": "checked_in", "created_at": now,
+        },
+    )  # fmt: skip
+    conn.execute(
+        insert["house_bans"],
+        {
+            "person_id": 1, "facility_id": 1, "first_night": night, "kind": "conduct",
+            "reason": "x", "created_at": now,
+        },
+    )  # fmt: skip
+    conn.execute(
+        insert["turn_aways"],
+        {"facility_id": 1, "person_id": 1, "night": night, "occurred_at": now, "reason": "full"},
+    )
+
+
+def _name_key_length(bind: sa.Engine) -> int | None:
+    (column,) = [c for c in sa.inspect(bind).get_columns("persons") if c["name"] == "name_key"]
+    length: int | None = column["type"].length
+    return length
+
+
+def _widen_with_data(url: str) -> None:
+    app = make_app(url)
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as conn:
+            _fill_at_0002(conn)
+
+        upgrade(revision="0003")
+
+        assert _name_key_length(db.engine) == 240
+        with db.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT name_key FROM persons")).scalar_one() == "gast"
+            conn.execute(sa.text("UPDATE persons SET name_key = :key"), {"key": LONG_KEY})
+            for table in ("stays", "house_bans", "turn_aways"):
+                referring = sa.select(sa.func.count()).select_from(sa.table(table))
+                count = conn.execute(referring.where(sa.column("person_id") == 1))
+                assert count.scalar_one() == 1, table
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+        indexes = {
+            i["name"]: i["column_names"] for i in sa.inspect(db.engine).get_indexes("persons")
+        }
+        assert indexes["ix_persons_name_key_birth_year"] == ["name_key", "birth_year"]
+
+        downgrade(revision="0002")
+
+        assert _name_key_length(db.engine) == 120
+        with db.engine.connect() as conn:
+            key = conn.execute(sa.text("SELECT name_key FROM persons")).scalar_one()
+        assert key == LONG_KEY[:120]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_name_key_widens_and_narrows_with_persons_referred_to_on_sqlite(tmp_path) -> None:
+    # SQLite can't rebuild a table that others refer to while foreign keys are enforced.
+    _widen_with_data(f"sqlite:///{tmp_path / 'widen.sqlite3'}")
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (set BELEGUNG_TEST_DATABASE_URL)")
+def test_name_key_widens_and_narrows_with_persons_referred_to_on_postgres() -> None:
+    with _scratch_postgres() as url:
+        _widen_with_data(url)

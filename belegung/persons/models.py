@@ -10,6 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from belegung.db import Base, enum_type, intpk, utcnow
 
+NAME_MAX = 120
+# The search key of a name is capped at this length (persons.service.name_key): folding
+# usually at most doubles a name (ß → ss, ä → ae), but compatibility characters expand
+# further ("ﬃ" → "ffi", one Arabic ligature to 18 characters).
+NAME_KEY_MAX = 240
+
 
 class Gender(StrEnum):
     FEMALE = "f"
@@ -50,9 +56,9 @@ class Person(Base):
 
     id: Mapped[intpk]
     # The name as given, possibly an alias; NULL once the person is anonymised.
-    name: Mapped[str | None] = mapped_column(sa.String(120))
+    name: Mapped[str | None] = mapped_column(sa.String(NAME_MAX))
     # Case- and accent-folded name for search (see persons.service.name_key).
-    name_key: Mapped[str | None] = mapped_column(sa.String(120))
+    name_key: Mapped[str | None] = mapped_column(sa.String(NAME_KEY_MAX))
     birth_year: Mapped[int | None]
     gender: Mapped[Gender] = mapped_column(enum_type(Gender, "gender"), default=Gender.UNKNOWN)
     nationality: Mapped[Nationality] = mapped_column(

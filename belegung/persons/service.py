@@ -11,9 +11,15 @@ import sqlalchemy as sa
 from belegung.audit.service import record
 from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, NotFound
-from belegung.persons.models import Gender, HouseholdType, Nationality, Person
+from belegung.persons.models import (
+    NAME_KEY_MAX,
+    NAME_MAX,
+    Gender,
+    HouseholdType,
+    Nationality,
+    Person,
+)
 
-NAME_MAX = 120
 _YEAR = re.compile(r"^\d{4}$")
 
 
@@ -25,7 +31,10 @@ def name_key(name: str) -> str:
         folded = folded.replace(umlaut, spelled)
     decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.split())
+    # Folding mostly at most doubles a name (ß → ss, ä → ae), but compatibility
+    # characters expand further ("ﬃ" → "ffi", U+FDFA to 18 characters): the key is cut
+    # to fit its column. A name that long is still found by its first 240 letters.
+    return " ".join(stripped.split())[:NAME_KEY_MAX].rstrip()
 
 
 def _check_name(name: str) -> str:

@@ -123,6 +123,24 @@ def test_a_search_is_audited_without_the_query(
     assert "Müller" not in str(entry.details)
 
 
+@pytest.mark.parametrize(
+    "letter", ["ß", "ä", "ﬃ", "\ufdfa"], ids=["sharp-s", "umlaut", "ligature", "longest-fold"]
+)
+def test_a_name_of_120_letters_that_fold_to_more_is_registered_and_found(
+    api: ApiClient, letter: str
+) -> None:
+    # ß and ä fold to two letters, "ﬃ" to three, U+FDFA (an Arabic ligature) to 18:
+    # the search key is cut to its column, and the person found by its beginning.
+    name = letter * 120
+
+    response = api.post("/persons", as_="staff", json={"name": name, "birth_year": 1980})
+
+    assert response.status_code == 201, response.json
+    assert response.json["name"] == name
+    found = api.get("/persons", as_="staff", query_string={"q": f"{letter * 3} 1980"})
+    assert [p["id"] for p in found.json["items"]] == [response.json["id"]]
+
+
 def test_outreach_crews_see_no_persons(api: ApiClient) -> None:
     person_id = new_person(api)
     assert_error(api.get("/persons", as_="outreach", query_string={"q": "Gast"}), 403, "forbidden")

@@ -3,6 +3,7 @@ birth without the search itself being logged."""
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from collections.abc import Callable
 
@@ -12,8 +13,8 @@ import sqlalchemy as sa
 from belegung.audit.models import AuditEntry
 from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, NotFound
-from belegung.persons.models import Gender, Person
-from belegung.persons.service import create_person, get_person, search_persons
+from belegung.persons.models import NAME_KEY_MAX, NAME_MAX, Gender, Person
+from belegung.persons.service import create_person, get_person, name_key, search_persons
 from tests.conftest import FakeClock
 
 MakePerson = Callable[..., Person]
@@ -165,3 +166,40 @@ def test_search_is_audited_with_the_result_count_but_not_the_query(
     ).one()
     assert entry.details == {"results": 1}
     assert entry.actor_label == ctx.actor.label
+
+
+# --- the search key ------------------------------------------------------------------
+
+
+def test_name_key_of_120_sharp_s_is_240_letters_uncut() -> None:
+    assert name_key("ß" * NAME_MAX) == "ss" * NAME_MAX
+    assert len(name_key("Ä" * NAME_MAX)) == 2 * NAME_MAX == NAME_KEY_MAX
+
+
+def test_name_key_of_a_ligature_expands_to_its_letters() -> None:
+    assert name_key("Eﬃ") == "effi"
+
+
+def test_name_key_fits_its_column_for_a_name_of_the_longest_folding_character() -> None:
+    # Folding at most doubles a name of European letters, but not every name: find the
+    # character whose key is longest (U+FDFA, an Arabic ligature of 18 characters).
+    longest = max(
+        (chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF),
+        key=lambda c: len(name_key(c)),
+    )
+    assert len(name_key(longest)) * NAME_MAX > NAME_KEY_MAX
+
+    key = name_key(longest * NAME_MAX)
+
+    assert len(key) <= NAME_KEY_MAX
+    # Cut at the end, where it doesn't matter for a search by the name's beginning.
+    assert key.startswith(name_key(longest * 10))
+
+
+def test_a_person_with_a_name_of_the_longest_folding_character_is_found(
+    ctx: ServiceContext,
+) -> None:
+    person = create_person(ctx, "\ufdfa" * NAME_MAX)
+    ctx.session.flush()
+
+    assert found_names(ctx, "\ufdfa") == [person.name]
