@@ -65,6 +65,14 @@ REASONS: dict[str, str] = {
         "ein Wohlfahrtsverband wird genau dann angegeben, wenn der Träger einer ist"
     ),
     "token_revoked": "das Token ist bereits widerrufen",
+    "search_too_short": (
+        "bitte mindestens {letters} Buchstaben des Namens eingeben, mit dem Geburtsjahr "
+        "mindestens {with_year} (z. B. „Li 1990“)"
+    ),
+    "search_too_many": (
+        "mehr als {limit} Treffer; bitte genauer suchen, z. B. mit Vor- und Nachnamen "
+        "oder dem Geburtsjahr"
+    ),
 }
 
 TARGET_GROUPS: dict[str, str] = {

@@ -30,8 +30,8 @@ class Action(StrEnum):
 
 READS = frozenset(a for a in Action if a.value.endswith(".read"))
 
-# Staff's rights on stays, holds, turn-aways and bans hold only in their own facilities;
-# persons are shared (a returning guest may have slept elsewhere before).
+# Staff's rights on stays, holds, turn-aways and bans hold only in their own facilities.
+# Persons belong to no facility: see person_facility_ids.
 FACILITY_SCOPED = frozenset({
     Action.READ_STAYS, Action.WRITE_STAYS, Action.READ_HOLDS, Action.WRITE_HOLDS,
     Action.READ_TURN_AWAYS, Action.WRITE_TURN_AWAYS, Action.READ_BANS, Action.WRITE_BANS,
@@ -75,3 +75,16 @@ def visible_facility_ids(actor: Actor, action: Action) -> frozenset[int] | None:
     if actor.role == Role.STAFF and action in FACILITY_SCOPED:
         return actor.facility_ids
     return None
+
+
+def person_facility_ids(actor: Actor) -> frozenset[int] | None:
+    """The facilities whose persons `actor` may read one by one; None means every person.
+
+    Staff read a person only when the person is known at one of their facilities (a
+    stay, house ban or turn-away there). A returning guest who slept elsewhere before
+    they find by a search, which must be specific and shows only a few hits
+    (persons.service.search_persons); a check-in then takes the person's id.
+    """
+    if actor.is_manager:
+        return None
+    return actor.facility_ids

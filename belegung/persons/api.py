@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from belegung.api import ApiBlueprint, require, responds, service_ctx
-from belegung.audit.service import record
 from belegung.auth.permissions import Action
 from belegung.persons import service
 from belegung.persons.models import Person
@@ -21,7 +20,13 @@ blp = ApiBlueprint("persons", __name__, url_prefix="/api/v1", description="Perso
 @responds(blp, 403, 422)
 def search_persons(args: dict[str, Any]) -> dict[str, Any]:
     """Find persons by name and year of birth: every word must occur in the name,
-    a four-digit word is the year of birth (`q=Müller 1971`)."""
+    a four-digit word is the year of birth (`q=Müller 1971`).
+
+    Staff find persons of every facility (a returning guest may have slept elsewhere),
+    but only by a specific query: at least 3 letters of the name, or 2 with a year of
+    birth (`q=Li 1990`); a query matching more than 20 persons is answered 422, asking
+    to search more precisely. Managers and admins search without these limits.
+    Each person shown is audited; the query is not."""
     require(Action.READ_PERSONS)
     page, size = args["page"], args["page_size"]
     found, total = service.search_persons(
@@ -43,8 +48,7 @@ def create_person(body: dict[str, Any]) -> Person:
 @blp.response(200, PersonSchema)
 @responds(blp, 403, 404)
 def get_person(person_id: int) -> Person:
+    """One person, audited. Staff read only persons known at their facilities (a stay,
+    house ban or turn-away there); others are 404 to them, as if they did not exist."""
     require(Action.READ_PERSONS)
-    ctx = service_ctx()
-    person = service.get_person(ctx, person_id)
-    record(ctx, "person.read", "person", person.id)
-    return person
+    return service.read_person(service_ctx(), person_id)

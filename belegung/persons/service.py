@@ -1,14 +1,16 @@
-"""Creating and finding persons."""
+"""Creating, finding and reading persons, each as far as the caller may."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 
+from belegung import texts
 from belegung.audit.service import record
+from belegung.auth.permissions import person_facility_ids
 from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, NotFound
 from belegung.persons.models import (
@@ -19,8 +21,17 @@ from belegung.persons.models import (
     Nationality,
     Person,
 )
+from belegung.stays.models import HouseBan, Stay, TurnAway
 
 _YEAR = re.compile(r"^\d{4}$")
+
+# Staff search every person (a returning guest may have slept at another shelter), but
+# only by a specific query, and only when it matches few persons: enough to pick the
+# guest at the door, too few to page through the register. Shorter names (Li, Wu, Oz)
+# are found together with the year of birth.
+STAFF_SEARCH_MAX_HITS = 20
+STAFF_SEARCH_MIN_LETTERS = 3
+STAFF_SEARCH_MIN_LETTERS_WITH_YEAR = 2
 
 
 def name_key(name: str) -> str:
@@ -85,9 +96,38 @@ def create_person(
 
 
 def get_person(ctx: ServiceContext, person_id: int) -> Person:
+    """A person by id, for an action on them (a check-in, a ban); no read permission
+    is checked here: see read_person."""
     person = ctx.session.get(Person, person_id)
     if person is None or person.anonymised_at is not None:
         raise NotFound(what="person")
+    return person
+
+
+def known_at(person_id: int, facility_ids: Iterable[int]) -> sa.ColumnElement[bool]:
+    """SQL: the person has a stay (a converted hold included), a house ban or a
+    turn-away at one of the facilities. Uncorrelated, so that each EXISTS looks the
+    person up once through an index led by person_id (where there is one)."""
+    ids = sorted(facility_ids)
+    return sa.or_(
+        sa.exists().where(Stay.person_id == person_id, Stay.facility_id.in_(ids)),
+        sa.exists().where(HouseBan.person_id == person_id, HouseBan.facility_id.in_(ids)),
+        sa.exists().where(TurnAway.person_id == person_id, TurnAway.facility_id.in_(ids)),
+    )
+
+
+def read_person(ctx: ServiceContext, person_id: int) -> Person:
+    """A person as the caller may read them, audited. Staff read only persons known at
+    their facilities; any other id is not found to them (a 403 would tell that the id
+    exists)."""
+    scope = person_facility_ids(ctx.actor)
+    stmt = sa.select(Person).where(Person.id == person_id, Person.anonymised_at.is_(None))
+    if scope is not None:
+        stmt = stmt.where(known_at(person_id, scope))
+    person = ctx.session.scalars(stmt).one_or_none()
+    if person is None:
+        raise NotFound(what="person")
+    record(ctx, "person.read", "person", person.id)
     return person
 
 
@@ -108,14 +148,46 @@ def matching_persons(q: str) -> sa.Select[tuple[Person]] | None:
     return stmt.order_by(Person.name_key, Person.birth_year, Person.id)
 
 
+def _check_specific(q: str) -> None:
+    """Refuse a staff search too broad to name a returning guest (see STAFF_SEARCH_*)."""
+    words = unicodedata.normalize("NFC", q).split()
+    letters = sum(c.isalpha() for w in words if not _YEAR.match(w) for c in w)
+    with_year = any(_YEAR.match(w) for w in words)
+    needed = STAFF_SEARCH_MIN_LETTERS_WITH_YEAR if with_year else STAFF_SEARCH_MIN_LETTERS
+    if letters < needed:
+        raise InvalidInput(
+            field="q",
+            reason=texts.REASONS["search_too_short"].format(
+                letters=STAFF_SEARCH_MIN_LETTERS, with_year=STAFF_SEARCH_MIN_LETTERS_WITH_YEAR
+            ),
+        )
+
+
 def search_persons(
     ctx: ServiceContext, q: str, *, limit: int = 20, offset: int = 0
 ) -> tuple[Sequence[Person], int]:
-    """Find returning guests: a page of matches and the number of all matches."""
+    """Find returning guests: a page of matches and the number of all matches.
+
+    Managers and admins search freely. Staff search all persons too, but their query
+    must be specific, and one matching more than STAFF_SEARCH_MAX_HITS persons is
+    refused with a request to refine it (rather than cut: a cut list could hide the
+    guest they look for, who would then be registered twice).
+    """
+    limited = person_facility_ids(ctx.actor) is not None
+    if limited:
+        _check_specific(q)
     stmt = matching_persons(q)
+    found: Sequence[Person]
     if stmt is None:
-        found: Sequence[Person] = []
-        total = 0
+        found, total = [], 0
+    elif limited:
+        hits = ctx.session.scalars(stmt.limit(STAFF_SEARCH_MAX_HITS + 1)).all()
+        if len(hits) > STAFF_SEARCH_MAX_HITS:
+            raise InvalidInput(
+                field="q",
+                reason=texts.REASONS["search_too_many"].format(limit=STAFF_SEARCH_MAX_HITS),
+            )
+        found, total = hits[offset : offset + limit], len(hits)
     else:
         found = ctx.session.scalars(stmt.limit(limit).offset(offset)).all()
         total = (
