@@ -196,6 +196,9 @@ def search_persons(
             )
             or 0
         )
-    # A look-up is audited, but not what was looked up: the query is a name.
-    record(ctx, "person.search", "person", None, results=len(found))
+    # Who looked up whom: one entry per person shown (the query itself, a name, is not
+    # kept), or one without a person when the search found nobody.
+    shown: list[int | None] = [p.id for p in found]
+    for person_id in shown or [None]:
+        record(ctx, "person.search", "person", person_id, results=len(found))
     return found, total

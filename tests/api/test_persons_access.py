@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from belegung.persons.models import Person
-from tests.api.conftest import ApiClient, check_in
+from tests.api.conftest import ApiClient, Caller, check_in
 from tests.api.test_holds_api import convert, held
 from tests.api.test_stays_api import (
     assert_error,
@@ -241,3 +241,19 @@ def test_reading_a_hidden_person_leaves_no_read_in_the_log(
     assert_error(read(api, person_id), 404, "not_found")
 
     assert audited(session, "person.read") == []
+
+
+def test_the_log_tells_who_was_shown_to_whom_by_a_search(
+    api: ApiClient, session: Session, callers: dict[str, Caller]
+) -> None:
+    karl = new_person(api, name="Karl Becker", birth_year=1975)
+    new_person(api, name="Karla Becker", birth_year=1980)
+
+    search(api, "Becker 1975")
+    search(api, "Niemand")
+
+    entries = sorted(audited(session, "person.search"), key=lambda e: e.id)
+    assert [(e.actor_id, e.object_id, e.details) for e in entries] == [
+        (callers["staff"].user_id, karl, {"results": 1}),
+        (callers["staff"].user_id, None, {"results": 0}),
+    ]

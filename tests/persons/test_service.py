@@ -155,17 +155,40 @@ def test_search_finds_a_name_typed_with_a_combining_umlaut(
     assert found_names(ctx, "Müller") != []
 
 
+def searches(ctx: ServiceContext) -> list[AuditEntry]:
+    return list(
+        ctx.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "person.search").order_by("id")
+        )
+    )
+
+
 @pytest.mark.usefixtures("guests")
-def test_search_is_audited_with_the_result_count_but_not_the_query(
+def test_search_is_audited_with_each_person_found_but_not_the_query(
     ctx: ServiceContext,
 ) -> None:
-    search_persons(ctx, "müller 1971")
+    found, _total = search_persons(ctx, "jürgen")
 
-    entry = ctx.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.action == "person.search")
-    ).one()
-    assert entry.details == {"results": 1}
-    assert entry.actor_label == ctx.actor.label
+    entries = searches(ctx)
+    assert [(e.object_type, e.object_id) for e in entries] == [("person", p.id) for p in found]
+    assert [e.details for e in entries] == [{"results": 2}] * 2
+    assert {e.actor_label for e in entries} == {ctx.actor.label}
+
+
+@pytest.mark.usefixtures("guests")
+def test_search_finding_nobody_is_audited_once_without_a_person(ctx: ServiceContext) -> None:
+    search_persons(ctx, "niemand")
+
+    assert [(e.object_id, e.details) for e in searches(ctx)] == [(None, {"results": 0})]
+
+
+def test_search_audits_only_the_page_shown(ctx: ServiceContext, make_person: MakePerson) -> None:
+    for _ in range(5):
+        make_person("Anna Schmidt")
+
+    found, _total = search_persons(ctx, "anna", limit=2, offset=2)
+
+    assert [e.object_id for e in searches(ctx)] == [p.id for p in found]
 
 
 # --- the search key ------------------------------------------------------------------
