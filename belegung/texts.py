@@ -56,6 +56,7 @@ REASONS: dict[str, str] = {
     "override_needs_manager": "nur die Leitung darf ein Hausverbot übergehen",
     "override_needs_reason": "eine Übergehung braucht eine Begründung",
     "ban_lifted": "das Hausverbot ist bereits aufgehoben",
+    "lift_needs_manager": "ein Hausverbot wegen Gefährdung hebt nur die Leitung auf",
     "already_active": "die Winternothilfe ist bereits aktiv",
     "not_active": "die Winternothilfe ist nicht aktiv",
     "period_over": "der Zeitraum ist bereits vorbei",

@@ -9,8 +9,9 @@ from flask import current_app
 
 from belegung import settings_of
 from belegung.api import ApiBlueprint, current_actor, paginate, require, responds, service_ctx
+from belegung.audit.service import record
 from belegung.auth.models import Role
-from belegung.auth.permissions import Action, visible_facility_ids
+from belegung.auth.permissions import Action, allowed, visible_facility_ids
 from belegung.context import ServiceContext
 from belegung.errors import Forbidden
 from belegung.extensions import session
@@ -26,6 +27,7 @@ from belegung.stays.schemas import (
     AvailabilityQuerySchema,
     AvailabilitySchema,
     BanCreateSchema,
+    BanLiftSchema,
     BanOverrideCreateSchema,
     BanOverrideSchema,
     BanQuerySchema,
@@ -147,6 +149,16 @@ def _hold(hold_id: int, action: Action) -> Stay:
     return hold
 
 
+def _audit_person_lookup(page: dict[str, Any], args: dict[str, Any], action: str) -> Any:
+    """A list asked for one person's records is a look-up of that person: audited with
+    the records shown (DESIGN.md, Audit). Lists of a night or facility are the shelter's
+    daily work and are not."""
+    if "person" in args:
+        ids = [item.id for item in page["items"]]
+        record(service_ctx(), action, "person", args["person"], ids=ids)
+    return page
+
+
 def _with_status(ctx: ServiceContext, holds: Iterable[Stay]) -> None:
     now = ctx.now()
     for hold in holds:
@@ -191,7 +203,7 @@ def list_stays(args: dict[str, Any]) -> dict[str, Any]:
     stmt = service.stays_query(
         facility_ids=facility_ids, night=args.get("night"), person_id=args.get("person")
     )
-    return paginate(stmt, args)
+    return _audit_person_lookup(paginate(stmt, args), args, "person.stays_read")
 
 
 @blp.post("/stays")
@@ -224,7 +236,9 @@ def check_in(body: dict[str, Any]) -> Stay:
 @blp.response(200, StaySchema)
 @responds(blp, 403, 404)
 def get_stay(stay_id: int) -> Stay:
-    return _stay(stay_id, Action.READ_STAYS)
+    stay = _stay(stay_id, Action.READ_STAYS)
+    record(service_ctx(), "stay.read", "stay", stay.id, facility_id=stay.facility_id)
+    return stay
 
 
 @blp.post("/stays/<id:stay_id>/extend")
@@ -380,7 +394,7 @@ def list_bans(args: dict[str, Any]) -> dict[str, Any]:
     stmt = service.bans_query(
         facility_ids=facility_ids, person_id=args.get("person"), active_on=args.get("active_on")
     )
-    return paginate(stmt, args)
+    return _audit_person_lookup(paginate(stmt, args), args, "person.bans_read")
 
 
 @blp.post("/bans")
@@ -402,11 +416,16 @@ def impose_ban(body: dict[str, Any]) -> HouseBan:
 
 
 @blp.post("/bans/<id:ban_id>/lift")
+@blp.arguments(BanLiftSchema)
 @blp.response(200, BanSchema)
 @responds(blp, 403, 404, 409)
-def lift_ban(ban_id: int) -> HouseBan:
-    require(Action.WRITE_BANS, service.get_ban(session(), ban_id).facility_id)
-    return service.lift_ban(service_ctx(), ban_id)
+def lift_ban(body: dict[str, Any], ban_id: int) -> HouseBan:
+    """End a ban for good, with a reason. Staff lift the `conduct` bans of their shelter;
+    a `danger` ban only a manager lifts (403 `forbidden`)."""
+    ban = service.get_ban(session(), ban_id)
+    if not allowed(current_actor(), Action.OVERRIDE_BANS):
+        require(Action.WRITE_BANS, ban.facility_id)
+    return service.lift_ban(service_ctx(), ban_id, reason=body["reason"])
 
 
 @blp.post("/bans/<id:ban_id>/override")

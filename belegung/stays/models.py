@@ -156,7 +156,8 @@ class TurnAway(Base):
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[TurnAwayReason] = mapped_column(enum_type(TurnAwayReason, "reason"))
     note: Mapped[str | None] = mapped_column(sa.String(500))
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("persons.id"))
+    # Indexed: staff read a person known at their shelter, e.g. turned away there.
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("persons.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -194,6 +195,7 @@ class HouseBan(Base):
     )
     lifted_at: Mapped[datetime | None]
     lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    lift_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     person: Mapped[Person] = relationship()
     facility: Mapped[Facility] = relationship()

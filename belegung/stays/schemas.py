@@ -237,12 +237,21 @@ class BanSchema(ma.Schema):
     end_night = fields.Date(allow_none=True)
     created_at = fields.AwareDateTime(required=True)
     lifted_at = fields.AwareDateTime(allow_none=True)
+    lift_reason = fields.String(allow_none=True)
 
 
 class BanQuerySchema(PageQuerySchema):
     facility = fields.String(validate=validate.Length(min=1, max=60))
     person = fields.Integer(validate=validate.Range(min=1))
     active_on = night_date(metadata={"description": "Only bans in force (not lifted) that night"})
+
+
+class BanLiftSchema(ma.Schema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "Why the ban ends", "example": "Aussprache mit der Leitung"},
+    )
 
 
 class BanOverrideCreateSchema(ma.Schema):

@@ -890,12 +890,20 @@ def get_ban(session: Session, ban_id: int) -> HouseBan:
     return ban
 
 
-def lift_ban(ctx: ServiceContext, ban_id: int) -> HouseBan:
+def lift_ban(ctx: ServiceContext, ban_id: int, *, reason: str) -> HouseBan:
+    """End a ban for good, with a reason. A `danger` ban only a manager lifts: for staff
+    it would be a way round the manager's override."""
     ban = get_ban(ctx.session, ban_id)
+    if ban.kind == BanKind.DANGER and not ctx.actor.is_manager:
+        raise Forbidden(reason="lift_needs_manager")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput(field="reason", reason="Bitte einen Grund angeben.")
     if ban.lifted_at is not None:
         raise InvalidState(reason="ban_lifted")
     ban.lifted_at = ctx.now()
     ban.lifted_by_id = ctx.actor.user_id
+    ban.lift_reason = reason[:500]
     ctx.session.flush()
     record(ctx, "ban.lift", "house_ban", ban.id, facility_id=ban.facility_id)
     return ban

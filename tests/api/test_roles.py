@@ -6,7 +6,7 @@ The table is DESIGN.md's Roles section as belegung/auth/permissions.py implement
   availability, facilities and the winter state. "staff" works in unionstrasse, where
   every object below lives; "staff_women" is staff of another shelter.
 - outreach: availability, facilities, winter state; create, see and cancel their own holds.
-- manager: read everything; ban overrides; the winter switch.
+- manager: read everything; ban overrides and lifting bans; the winter switch.
 - admin: everything.
 
 A denied call is 403 `forbidden`; an allowed one is neither 401 nor 403 (a 404, 409 or
@@ -85,7 +85,8 @@ MATRIX: dict[tuple[str, str], Rights] = {
         HERE_WRITE,
         {"facility": "unionstrasse", "person": "<person_id>", "kind": "conduct", "reason": "x"},
     ),
-    ("POST", "/bans/<id:ban_id>/lift"): Rights(HERE_WRITE),
+    # A `conduct` ban (the fixture's); a `danger` ban only managers lift.
+    ("POST", "/bans/<id:ban_id>/lift"): Rights(HERE_WRITE | {"manager"}, {"reason": "Aussprache"}),
     ("POST", "/bans/<id:ban_id>/override"): Rights(LEADS, {"reason": "minus 12 Grad"}),
     ("GET", "/persons"): Rights(RECORD_READERS, query={"q": "Gast"}),
     ("POST", "/persons"): Rights(who("admin", "staff", "staff_women"), {"name": "Gast"}),

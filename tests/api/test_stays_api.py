@@ -547,6 +547,37 @@ def test_a_check_in_is_audited_with_the_caller_as_actor(
     assert "Gast" not in str(entry.details)
 
 
+def test_looking_up_a_persons_stays_and_bans_is_audited(
+    api: ApiClient, session: Session, callers: dict[str, Caller]
+) -> None:
+    stay = check_in(api).json
+    person_id = stay["person"]["id"]
+    banned = ban(api, person_id, facility="drogenhilfe", as_="admin").json
+
+    assert item_ids(api.get("/stays", as_="manager", query_string={"person": person_id})) == [
+        stay["id"]
+    ]
+    assert api.get(f"/stays/{stay['id']}", as_="staff").status_code == 200
+    assert item_ids(api.get("/bans", as_="manager", query_string={"person": person_id})) == [
+        banned["id"]
+    ]
+    # The night's list is the shelter's daily work, not a look-up of anyone.
+    assert api.get("/stays", as_="staff", query_string={"night": TONIGHT}).status_code == 200
+
+    manager, staff = callers["manager"].user_id, callers["staff"].user_id
+    (stays_read,) = audited(session, "person.stays_read")
+    (bans_read,) = audited(session, "person.bans_read")
+    (stay_read,) = audited(session, "stay.read")
+    assert (stays_read.actor_id, stays_read.object_type, stays_read.object_id) == (
+        manager,
+        "person",
+        person_id,
+    )
+    assert stays_read.details == {"ids": [stay["id"]]}
+    assert (bans_read.object_id, bans_read.details) == (person_id, {"ids": [banned["id"]]})
+    assert (stay_read.actor_id, stay_read.object_id) == (staff, stay["id"])
+
+
 def test_a_failed_check_in_leaves_no_new_person_behind(api: ApiClient, session: Session) -> None:
     def count(what: Any) -> int:
         return int(session.scalar(sa.select(sa.func.count()).select_from(what)) or 0)

@@ -32,6 +32,12 @@ def banned(api: ApiClient, person_id: int, **body: Any) -> dict[str, Any]:
     return result
 
 
+def lift(
+    api: ApiClient, ban_id: int, as_: str = "staff", reason: str = "Aussprache geführt"
+) -> TestResponse:
+    return api.post(f"/bans/{ban_id}/lift", as_=as_, json={"reason": reason})
+
+
 # --- turn-aways ---------------------------------------------------------------------------
 
 
@@ -166,20 +172,37 @@ def test_lifting_a_ban_lets_the_person_in_again(api: ApiClient) -> None:
     ban_id = banned(api, person_id)["id"]
     assert_error(check_in_body(api, person={"id": person_id}), 403, "banned")
 
-    response = api.post(f"/bans/{ban_id}/lift", as_="staff")
+    response = lift(api, ban_id)
 
     assert response.status_code == 200, response.json
     assert response.json["lifted_at"] == "2026-01-15T20:00:00+00:00"
+    assert response.json["lift_reason"] == "Aussprache geführt"
     active = api.get("/bans", query_string={"person": person_id, "active_on": TONIGHT})
     assert item_ids(active) == []
     assert check_in_body(api, person={"id": person_id}).status_code == 201
-    assert_error(api.post(f"/bans/{ban_id}/lift", as_="staff"), 409, "invalid_state")
-    assert_error(api.post("/bans/999999/lift", as_="staff"), 404, "not_found")
+    assert_error(lift(api, ban_id), 409, "invalid_state")
+    assert_error(lift(api, 999999), 404, "not_found")
+
+
+def test_lifting_a_ban_needs_a_reason(api: ApiClient) -> None:
+    ban_id = banned(api, new_person(api))["id"]
+    assert set(assert_invalid(api.post(f"/bans/{ban_id}/lift", as_="staff", json={}))) == {"reason"}
+    assert_error(lift(api, ban_id, reason="   "), 422, "invalid")
 
 
 def test_staff_of_another_shelter_cannot_lift_a_ban(api: ApiClient) -> None:
     ban_id = banned(api, new_person(api))["id"]
-    assert_error(api.post(f"/bans/{ban_id}/lift", as_="staff_women"), 403, "forbidden")
+    assert_error(lift(api, ban_id, as_="staff_women"), 403, "forbidden")
+
+
+def test_a_danger_ban_is_lifted_only_by_a_manager(api: ApiClient) -> None:
+    """Else staff could let in, for good, whom only a manager may let in for a night."""
+    ban_id = banned(api, new_person(api), kind="danger")["id"]
+
+    assert_error(lift(api, ban_id, as_="staff"), 403, "forbidden")
+    assert_error(lift(api, ban_id, as_="outreach"), 403, "forbidden")
+    response = lift(api, ban_id, as_="manager", reason="Fallkonferenz")
+    assert (response.status_code, response.json["lift_reason"]) == (200, "Fallkonferenz")
 
 
 def test_a_managers_override_lets_staff_check_a_banned_person_in(api: ApiClient) -> None:
@@ -209,7 +232,7 @@ def test_staff_cannot_override_a_ban(api: ApiClient) -> None:
 
 def test_a_lifted_or_unknown_ban_cannot_be_overridden(api: ApiClient) -> None:
     ban_id = banned(api, new_person(api))["id"]
-    assert api.post(f"/bans/{ban_id}/lift", as_="staff").status_code == 200
+    assert lift(api, ban_id).status_code == 200
 
     lifted = api.post(f"/bans/{ban_id}/override", as_="manager", json={"reason": "kalt"})
     assert_error(lifted, 409, "invalid_state")

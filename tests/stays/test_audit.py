@@ -74,7 +74,7 @@ WRITES: dict[str, tuple[Callable[[Scene], Any], bool]] = {
         True,
     ),
     "ban.create": (lambda s: s.ban(), True),
-    "ban.lift": (lambda s: lift_ban(s.ctx, s.ban().id), True),
+    "ban.lift": (lambda s: lift_ban(s.ctx, s.ban().id, reason=f"{NAME} entschuldigt"), True),
     "ban.override": (
         lambda s: (s.ban(), check_in(s.ctx, s.shelter, s.guest, override_ban_reason=NAME)),
         True,

@@ -85,26 +85,45 @@ def test_ended_ban_no_longer_refuses(
 def test_lifted_ban_no_longer_refuses(
     ctx: ServiceContext, shelter: Facility, guest: Person
 ) -> None:
-    lift_ban(ctx, ban(ctx, guest, shelter).id)
+    lifted = lift_ban(ctx, ban(ctx, guest, shelter).id, reason="  Aussprache  geführt ")
 
     stay = check_in(ctx, shelter, guest)
 
     assert stay.status == StayStatus.CHECKED_IN
+    assert (lifted.lifted_at, lifted.lift_reason) == (ctx.now(), "Aussprache geführt")
+
+
+def test_lifting_a_ban_needs_a_reason(
+    ctx: ServiceContext, shelter: Facility, guest: Person
+) -> None:
+    with pytest.raises(InvalidInput):
+        lift_ban(ctx, ban(ctx, guest, shelter).id, reason="  ")
+
+
+def test_only_a_manager_lifts_a_danger_ban(ctx_as: CtxAs, shelter: Facility, guest: Person) -> None:
+    staff, manager = ctx_as(Role.STAFF), ctx_as(Role.MANAGER)
+    danger = ban(staff, guest, shelter, kind=BanKind.DANGER)
+    conduct = ban(staff, guest, shelter)
+
+    with pytest.raises(Forbidden):
+        lift_ban(staff, danger.id, reason="vertragen sich wieder")
+    assert lift_ban(staff, conduct.id, reason="entschuldigt").lifted_at is not None
+    assert lift_ban(manager, danger.id, reason="Fallkonferenz").lifted_at is not None
 
 
 def test_lifting_a_ban_twice_is_refused(
     ctx: ServiceContext, shelter: Facility, guest: Person
 ) -> None:
     lifted = ban(ctx, guest, shelter)
-    lift_ban(ctx, lifted.id)
+    lift_ban(ctx, lifted.id, reason="entschuldigt")
 
     with pytest.raises(InvalidState):
-        lift_ban(ctx, lifted.id)
+        lift_ban(ctx, lifted.id, reason="entschuldigt")
 
 
 def test_lifting_an_unknown_ban_is_refused(ctx: ServiceContext) -> None:
     with pytest.raises(NotFound):
-        lift_ban(ctx, 999_999)
+        lift_ban(ctx, 999_999, reason="entschuldigt")
 
 
 def test_extending_a_stay_into_a_ban_is_refused(
