@@ -31,7 +31,7 @@ from belegung.context import Actor, ServiceContext, service_context
 from belegung.errors import DomainError, InvalidInput
 from belegung.extensions import db, session
 from belegung.nights import Clock, system_clock
-from belegung.schemas import ErrorSchema
+from belegung.schemas import MAX_ID, ErrorSchema
 
 PREFIX = "/api/v1"
 SPEC_PATH = f"{PREFIX}/openapi.json"
@@ -56,12 +56,31 @@ class BelegungApi(Api):
 api = BelegungApi()
 
 
+def decimal_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 1 to `limit`: ASCII digits, no leading
+    zeros. E.g. 1 to 250: `[1-9][0-9]{0,1}|[1-1][0-9]{2}|2[0-4][0-9]{1}|250`."""
+    digits = str(limit)
+    options = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        lowest = 1 if i == 0 else 0
+        if int(digit) > lowest:
+            rest = len(digits) - i - 1
+            options.append(f"{digits[:i]}[{lowest}-{int(digit) - 1}][0-9]{{{rest}}}")
+    return "|".join([*options, digits])
+
+
 class IdConverter(IntegerConverter):
     """`<id:…>`: a database id, 1 to 2³¹−1. Anything else matches no route (404) instead
-    of reaching the database (an id beyond the integer column would fail there)."""
+    of reaching the database (an id beyond the integer column would fail there).
+
+    The bounds are in the pattern, not only checked after it matched: werkzeug answers a
+    match refused by its converter with 405 when another method's rule has the same path.
+    """
+
+    regex = decimal_up_to(MAX_ID)
 
     def __init__(self, url_map: Map) -> None:
-        super().__init__(url_map, min=1, max=2**31 - 1)
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 def is_api_request() -> bool:

@@ -1,4 +1,4 @@
-"""Schema pieces every domain's API shares: errors, pages of lists, enums."""
+"""Schema pieces every domain's API shares: ids, nights, errors, pages of lists, enums."""
 
 from __future__ import annotations
 
@@ -10,10 +10,18 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 MAX_PAGE_SIZE = 200
+# Ids are integer columns: anything beyond would fail in the database (on PostgreSQL as
+# an error, not as "not found").
+MAX_ID = 2**31 - 1
 # Nights a request may name. Far beyond them, date arithmetic ("the night after") would
 # overflow; nothing in a shelter's work needs them.
 EARLIEST_NIGHT = date(2000, 1, 1)
 LATEST_NIGHT = date(2099, 12, 31)
+
+
+def id_field(**kwargs: Any) -> fields.Integer:
+    """A database id in a body or query string: 1 to 2³¹−1."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def night_date(**kwargs: Any) -> fields.Date:

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 
 from belegung.facilities.models import FacilityKind, TargetGroup
 from belegung.persons.schemas import PersonFieldsSchema, PersonSchema
-from belegung.schemas import PageQuerySchema, enum, night_date
+from belegung.schemas import PageQuerySchema, enum, id_field, night_date
 from belegung.stays.models import BanKind, StayStatus, TurnAwayReason
 from belegung.stays.service import MAX_NIGHTS
 
@@ -92,7 +92,7 @@ class AvailabilitySchema(ma.Schema):
 class PersonRefSchema(PersonFieldsSchema):
     """An existing person by `id`, or a new person by `name` (and optional fields)."""
 
-    id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    id = id_field(strict=True)
 
     # Also when a field is bad, so that a 422 names every bad field at once.
     @ma.validates_schema(skip_on_field_errors=False)
@@ -141,7 +141,7 @@ class StaySchema(ma.Schema):
 class StayQuerySchema(PageQuerySchema):
     facility = fields.String(validate=validate.Length(min=1, max=60))
     night = night_date(metadata={"description": "Only stays covering this night"})
-    person = fields.Integer(validate=validate.Range(min=1))
+    person = id_field()
 
 
 class ExtendSchema(ma.Schema):
@@ -200,7 +200,7 @@ class TurnAwayCreateSchema(ma.Schema):
     facility = FACILITY
     reason = enum(TurnAwayReason, required=True)
     note = fields.String(validate=validate.Length(max=500))
-    person = fields.Integer(strict=True, validate=validate.Range(min=1))
+    person = id_field(strict=True)
 
 
 class TurnAwaySchema(ma.Schema):
@@ -220,7 +220,7 @@ class TurnAwayQuerySchema(PageQuerySchema):
 
 class BanCreateSchema(ma.Schema):
     facility = FACILITY
-    person = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    person = id_field(strict=True, required=True)
     kind = enum(BanKind, required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
     first_night = night_date(metadata={"description": "Default: tonight"})
@@ -242,7 +242,7 @@ class BanSchema(ma.Schema):
 
 class BanQuerySchema(PageQuerySchema):
     facility = fields.String(validate=validate.Length(min=1, max=60))
-    person = fields.Integer(validate=validate.Range(min=1))
+    person = id_field()
     active_on = night_date(metadata={"description": "Only bans in force (not lifted) that night"})
 
 
