@@ -17,12 +17,15 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import Api, Blueprint
-from flask_smorest.spec.plugins import integerconverter2paramschema
+from flask_smorest.spec.plugins import (
+    integerconverter2paramschema,
+    unicodeconverter2paramschema,
+)
 from flask_swagger_ui import get_swaggerui_blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
 from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
 from belegung import settings_of, texts
 from belegung.auth.permissions import Action, authorize
@@ -31,7 +34,7 @@ from belegung.context import Actor, ServiceContext, service_context
 from belegung.errors import DomainError, InvalidInput
 from belegung.extensions import db, session
 from belegung.nights import Clock, system_clock
-from belegung.schemas import MAX_ID, ErrorSchema
+from belegung.schemas import FORBIDDEN_RANGES, MAX_ID, ErrorSchema
 
 PREFIX = "/api/v1"
 SPEC_PATH = f"{PREFIX}/openapi.json"
@@ -81,6 +84,17 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Map) -> None:
         super().__init__(url_map, min=1, max=MAX_ID)
+
+
+class TextConverter(UnicodeConverter):
+    """`<slug>` and other strings in a path: none with a character no stored text may
+    hold (NUL, other control characters, bidi controls). Such a path matches no route
+    (404) instead of reaching the database (PostgreSQL refuses NUL with an error)."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map)
+        # {1,}: flask-smorest reads the length bounds for the OpenAPI document from it.
+        self.regex = f"[^/{FORBIDDEN_RANGES}]{{1,}}"
 
 
 def is_api_request() -> bool:
@@ -189,12 +203,25 @@ def _error_response(
 ) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if errors:
-        body["errors"] = errors
+        body["errors"] = _encodable(errors)
     response = jsonify(body)
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="belegung"'
     return response
+
+
+def _encodable(errors: Any) -> Any:
+    """Error details that can be sent as UTF-8: an unknown field's name is echoed, and a
+    name from a `\\ud800` escape in the body holds a lone surrogate, which has no UTF-8
+    form (it is shown as the escape instead)."""
+    if isinstance(errors, str):
+        return errors.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(errors, dict):
+        return {_encodable(key): _encodable(value) for key, value in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [_encodable(value) for value in errors]
+    return errors
 
 
 def _rollback() -> None:
@@ -305,8 +332,12 @@ def init_api(app: Flask) -> None:
         },
     )
     app.url_map.converters["id"] = IdConverter
+    # Before any API route is added: their `<slug>`s take the default converter.
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
     api.init_app(app)
     api.register_converter(IdConverter, integerconverter2paramschema)
+    api.register_converter(TextConverter, unicodeconverter2paramschema)
     for blp in (facilities_blp, stays_blp, persons_blp, winter_blp):
         api.register_blueprint(blp)
     # Swagger UI from the assets packaged in flask-swagger-ui: no CDN.

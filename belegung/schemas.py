@@ -1,18 +1,28 @@
-"""Schema pieces every domain's API shares: ids, nights, errors, pages of lists, enums."""
+"""Schema pieces every domain's API shares: ids, text, nights, errors, pages of lists, enums."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import Enum
 from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
+from marshmallow.types import ErrorMessages
+
+from belegung import texts
 
 MAX_PAGE_SIZE = 200
 # Ids are integer columns: anything beyond would fail in the database (on PostgreSQL as
 # an error, not as "not found").
 MAX_ID = 2**31 - 1
+# What no text from a request may hold: control characters other than tab, line feed and
+# carriage return (PostgreSQL refuses NUL outright), lone surrogates (they have no UTF-8
+# form, so neither database can store them), and the bidi overrides and isolates that
+# make a name or a note display as something it is not.
+FORBIDDEN_RANGES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+FORBIDDEN_CHARACTER = re.compile(f"[{FORBIDDEN_RANGES}]")
 # Nights a request may name. Far beyond them, date arithmetic ("the night after") would
 # overflow; nothing in a shelter's work needs them.
 EARLIEST_NIGHT = date(2000, 1, 1)
@@ -22,6 +32,29 @@ LATEST_NIGHT = date(2099, 12, 31)
 def id_field(**kwargs: Any) -> fields.Integer:
     """A database id in a body or query string: 1 to 2³¹−1."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def forbidden_character(value: str) -> str | None:
+    """The first character of `value` that no stored text may hold, as "U+XXXX"; or None."""
+    match = FORBIDDEN_CHARACTER.search(value)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+class Text(fields.String):
+    """A string from a request: refused (422) if it holds a control character other than
+    tab and line breaks, a lone surrogate, or a bidi override or isolate."""
+
+    # marshmallow merges the messages of each class in the MRO: a class attribute is its way.
+    default_error_messages: ErrorMessages = {  # noqa: RUF012
+        "forbidden_character": texts.API["forbidden_character"]
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        char = forbidden_character(text)
+        if char is not None:
+            raise self.make_error("forbidden_character", char=char)
+        return text
 
 
 def night_date(**kwargs: Any) -> fields.Date:

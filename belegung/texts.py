@@ -157,6 +157,10 @@ API: dict[str, str] = {
     "too_many_requests": "Zu viele Anfragen; bitte kurz warten.",
     "internal_error": "Interner Fehler; er wurde protokolliert.",
     "unavailable": "Die Datenbank ist gerade nicht erreichbar; bitte gleich noch einmal.",
+    "forbidden_character": (
+        "Unzulässiges Zeichen {char}: Steuerzeichen (außer Tabulator und Zeilenumbruch), "
+        "Textrichtungszeichen und einzelne Surrogate sind nicht erlaubt."
+    ),
 }
 
 STATUS_PAGE: dict[str, str] = {

@@ -14,7 +14,7 @@ from belegung.facilities.models import (
     TargetGroup,
     WelfareAssociation,
 )
-from belegung.schemas import LATEST_NIGHT, PageQuerySchema, enum, night_date
+from belegung.schemas import LATEST_NIGHT, PageQuerySchema, Text, enum, night_date
 
 SLUG = validate.Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Kleinbuchstaben, Ziffern, Bindestriche"
@@ -64,12 +64,12 @@ class OutOfServiceSchema(ma.Schema):
 
 
 class FacilityUpdateSchema(ma.Schema):
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = Text(validate=validate.Length(min=1, max=200))
     kind = enum(FacilityKind)
     target_group = enum(TargetGroup)
     status = enum(FacilityStatus)
-    address = fields.String(allow_none=True, validate=validate.Length(max=300))
-    operator_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    address = Text(allow_none=True, validate=validate.Length(max=300))
+    operator_name = Text(allow_none=True, validate=validate.Length(max=200))
     operator_type = enum(OperatorType)
     welfare_association = enum(WelfareAssociation, allow_none=True)
     opened_on = fields.Date(
@@ -78,22 +78,22 @@ class FacilityUpdateSchema(ma.Schema):
 
 
 class FacilityCreateSchema(FacilityUpdateSchema):
-    slug = fields.String(required=True, validate=[validate.Length(min=2, max=60), SLUG])
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    slug = Text(required=True, validate=[validate.Length(min=2, max=60), SLUG])
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
     kind = enum(FacilityKind, required=True)
     target_group = enum(TargetGroup, required=True)
 
 
 class PlaceCreateSchema(ma.Schema):
-    label = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    label = Text(required=True, validate=validate.Length(min=1, max=40))
     emergency = fields.Boolean(load_default=False)
-    unit = fields.String(validate=validate.Length(min=1, max=60))
+    unit = Text(validate=validate.Length(min=1, max=60))
 
 
 class OutOfServiceCreateSchema(ma.Schema):
-    facility = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    place = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    facility = Text(required=True, validate=validate.Length(min=1, max=60))
+    place = Text(required=True, validate=validate.Length(min=1, max=40))
+    reason = Text(required=True, validate=validate.Length(min=1, max=300))
     first_night = night_date(metadata={"description": "Default: tonight"})
     end_night = night_date(allow_none=True, metadata={"description": "Null: until further notice"})
 
@@ -103,5 +103,5 @@ class OutOfServiceEndSchema(ma.Schema):
 
 
 class OutOfServiceQuerySchema(PageQuerySchema):
-    facility = fields.String(validate=validate.Length(min=1, max=60))
+    facility = Text(validate=validate.Length(min=1, max=60))
     night = night_date()

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from belegung.persons.models import Gender, HouseholdType, Nationality
-from belegung.schemas import PageQuerySchema, enum
+from belegung.schemas import PageQuerySchema, Text, enum
 
 
 class PersonSchema(ma.Schema):
@@ -22,7 +22,7 @@ class PersonSchema(ma.Schema):
 class PersonFieldsSchema(ma.Schema):
     """The fields of a new person; only `name` is required (where this is used alone)."""
 
-    name = fields.String(validate=validate.Length(min=1, max=120))
+    name = Text(validate=validate.Length(min=1, max=120))
     birth_year = fields.Integer(
         strict=True, allow_none=True, validate=validate.Range(min=1900, max=2100)
     )
@@ -33,11 +33,11 @@ class PersonFieldsSchema(ma.Schema):
 
 
 class PersonCreateSchema(PersonFieldsSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = Text(required=True, validate=validate.Length(min=1, max=120))
 
 
 class PersonSearchSchema(PageQuerySchema):
-    q = fields.String(
+    q = Text(
         required=True,
         validate=validate.Length(min=1, max=100),
         metadata={

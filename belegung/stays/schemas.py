@@ -9,15 +9,15 @@ from marshmallow import fields, validate
 
 from belegung.facilities.models import FacilityKind, TargetGroup
 from belegung.persons.schemas import PersonFieldsSchema, PersonSchema
-from belegung.schemas import PageQuerySchema, enum, id_field, night_date
+from belegung.schemas import PageQuerySchema, Text, enum, id_field, night_date
 from belegung.stays.models import BanKind, StayStatus, TurnAwayReason
 from belegung.stays.service import MAX_NIGHTS
 
-FACILITY = fields.String(
+FACILITY = Text(
     required=True, validate=validate.Length(min=1, max=60), metadata={"example": "unionstrasse"}
 )
 NIGHTS = validate.Range(min=1, max=MAX_NIGHTS)
-OVERRIDE = fields.String(
+OVERRIDE = Text(
     validate=validate.Length(min=1, max=500),
     metadata={
         "description": "A reason to let a banned person in anyway; needs a caller who may "
@@ -110,7 +110,7 @@ class PersonRefSchema(PersonFieldsSchema):
 class CheckInSchema(ma.Schema):
     facility = FACILITY
     person = fields.Nested(PersonRefSchema, required=True)
-    place = fields.String(
+    place = Text(
         validate=validate.Length(min=1, max=40),
         metadata={"description": "A place label; default: the first free place"},
     )
@@ -139,7 +139,7 @@ class StaySchema(ma.Schema):
 
 
 class StayQuerySchema(PageQuerySchema):
-    facility = fields.String(validate=validate.Length(min=1, max=60))
+    facility = Text(validate=validate.Length(min=1, max=60))
     night = night_date(metadata={"description": "Only stays covering this night"})
     person = id_field()
 
@@ -154,7 +154,7 @@ class ExtendSchema(ma.Schema):
 
 class HoldCreateSchema(ma.Schema):
     facility = FACILITY
-    note = fields.String(
+    note = Text(
         validate=validate.Length(max=300),
         metadata={"description": "Who is coming, from where", "example": "Mann, ca. 50, Hbf"},
     )
@@ -163,7 +163,7 @@ class HoldCreateSchema(ma.Schema):
         validate=validate.Range(min=1, max=180),
         metadata={"description": "Default 60; at most the configured maximum (180)"},
     )
-    place = fields.String(validate=validate.Length(min=1, max=40))
+    place = Text(validate=validate.Length(min=1, max=40))
 
 
 class HoldSchema(ma.Schema):
@@ -189,7 +189,7 @@ class ConvertSchema(ma.Schema):
 
 
 class HoldQuerySchema(PageQuerySchema):
-    facility = fields.String(validate=validate.Length(min=1, max=60))
+    facility = Text(validate=validate.Length(min=1, max=60))
     night = night_date()
 
 
@@ -199,7 +199,7 @@ class HoldQuerySchema(PageQuerySchema):
 class TurnAwayCreateSchema(ma.Schema):
     facility = FACILITY
     reason = enum(TurnAwayReason, required=True)
-    note = fields.String(validate=validate.Length(max=500))
+    note = Text(validate=validate.Length(max=500))
     person = id_field(strict=True)
 
 
@@ -214,7 +214,7 @@ class TurnAwaySchema(ma.Schema):
 
 
 class TurnAwayQuerySchema(PageQuerySchema):
-    facility = fields.String(validate=validate.Length(min=1, max=60))
+    facility = Text(validate=validate.Length(min=1, max=60))
     night = night_date()
 
 
@@ -222,7 +222,7 @@ class BanCreateSchema(ma.Schema):
     facility = FACILITY
     person = id_field(strict=True, required=True)
     kind = enum(BanKind, required=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
     first_night = night_date(metadata={"description": "Default: tonight"})
     end_night = night_date(allow_none=True, metadata={"description": "Null: until lifted"})
 
@@ -241,13 +241,13 @@ class BanSchema(ma.Schema):
 
 
 class BanQuerySchema(PageQuerySchema):
-    facility = fields.String(validate=validate.Length(min=1, max=60))
+    facility = Text(validate=validate.Length(min=1, max=60))
     person = id_field()
     active_on = night_date(metadata={"description": "Only bans in force (not lifted) that night"})
 
 
 class BanLiftSchema(ma.Schema):
-    reason = fields.String(
+    reason = Text(
         required=True,
         validate=validate.Length(min=1, max=500),
         metadata={"description": "Why the ban ends", "example": "Aussprache mit der Leitung"},
@@ -255,7 +255,7 @@ class BanLiftSchema(ma.Schema):
 
 
 class BanOverrideCreateSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
     first_night = night_date(metadata={"description": "Default: tonight"})
     nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
 

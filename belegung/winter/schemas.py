@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from belegung.schemas import enum
+from belegung.schemas import Text, enum
 from belegung.winter.models import WinterSource
 
 
@@ -18,7 +18,7 @@ class WinterStateSchema(ma.Schema):
 
 class WinterSwitchSchema(ma.Schema):
     active = fields.Boolean(required=True)
-    reason = fields.String(
+    reason = Text(
         required=True,
         validate=validate.Length(min=1, max=500),
         metadata={"description": "Why (shown to managers and crews)", "example": "-8 °C erwartet"},

@@ -17,6 +17,17 @@ HUGE = 99999999999999999999
 # More digits than Python turns into an int (sys.int_info.default_max_str_digits: 4300).
 ENDLESS_DIGITS = "9" * 5000
 
+# Characters no text may hold: NUL (PostgreSQL refuses it), a lone surrogate (no UTF-8
+# form), other control characters, and bidi overrides and isolates.
+FORBIDDEN = {
+    "nul": "\u0000",
+    "lone surrogate": "\ud800",
+    "escape": "\u001b",
+    "C1 control": "\u0085",
+    "right-to-left override": "\u202e",
+    "first strong isolate": "\u2068",
+}
+
 
 def send_json(api: ApiClient, method: str, path: str, body: Any) -> TestResponse:
     """The body as a client would write it: non-ASCII as \\u escapes (so "\\ud800" arrives
@@ -118,3 +129,127 @@ def test_ids_in_a_path_go_up_to_the_largest_id(api: ApiClient) -> None:
     for value in (str(MAX_ID), "2147483639", "1999999999", "1"):
         response = api.delete(f"/holds/{value}")
         assert response.json["message"] == "Reservierung nicht gefunden.", value
+
+
+# --- text ------------------------------------------------------------------------------
+
+NEW_FACILITY = {
+    "slug": "halle-nord",
+    "name": "Halle",
+    "kind": "night_shelter",
+    "target_group": "any",
+}
+OUT_OF_SERVICE = {"facility": "unionstrasse", "place": "1", "reason": "Wasserschaden"}
+# (method, path, a valid body, the text field): every string a body carries.
+BODY_TEXTS = [
+    ("POST", "/facilities", NEW_FACILITY, ("slug",)),
+    ("POST", "/facilities", NEW_FACILITY, ("name",)),
+    ("POST", "/facilities", NEW_FACILITY, ("address",)),
+    ("POST", "/facilities", NEW_FACILITY, ("operator_name",)),
+    ("PATCH", "/facilities/unionstrasse", {}, ("name",)),
+    ("PATCH", "/facilities/unionstrasse", {}, ("address",)),
+    ("PATCH", "/facilities/unionstrasse", {}, ("operator_name",)),
+    ("POST", "/facilities/unionstrasse/places", {"label": "99"}, ("label",)),
+    ("POST", "/facilities/unionstrasse/places", {"label": "99"}, ("unit",)),
+    ("POST", "/out-of-service", OUT_OF_SERVICE, ("facility",)),
+    ("POST", "/out-of-service", OUT_OF_SERVICE, ("place",)),
+    ("POST", "/out-of-service", OUT_OF_SERVICE, ("reason",)),
+    ("POST", "/persons", {"name": "Gast"}, ("name",)),
+    ("POST", "/stays", CHECK_IN, ("facility",)),
+    ("POST", "/stays", CHECK_IN, ("place",)),
+    ("POST", "/stays", CHECK_IN, ("person", "name")),
+    ("POST", "/stays", CHECK_IN, ("override_ban_reason",)),
+    ("POST", "/stays/1/extend", {}, ("override_ban_reason",)),
+    ("POST", "/holds", {"facility": "unionstrasse"}, ("facility",)),
+    ("POST", "/holds", {"facility": "unionstrasse"}, ("note",)),
+    ("POST", "/holds", {"facility": "unionstrasse"}, ("place",)),
+    ("POST", "/holds/1/convert", {"person": NEW_GUEST}, ("person", "name")),
+    ("POST", "/holds/1/convert", {"person": NEW_GUEST}, ("override_ban_reason",)),
+    ("POST", "/turnaways", TURN_AWAY, ("facility",)),
+    ("POST", "/turnaways", TURN_AWAY, ("note",)),
+    ("POST", "/bans", BAN, ("facility",)),
+    ("POST", "/bans", BAN, ("reason",)),
+    ("POST", "/bans/1/lift", {"reason": "Aussprache"}, ("reason",)),
+    ("POST", "/bans/1/override", {"reason": "Frost"}, ("reason",)),
+    ("PUT", "/winter-emergency", {"active": True, "reason": "Frost"}, ("reason",)),
+]
+QUERY_TEXTS = [
+    ("/persons", "q"),
+    ("/stays", "facility"),
+    ("/holds", "facility"),
+    ("/turnaways", "facility"),
+    ("/bans", "facility"),
+    ("/out-of-service", "facility"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), BODY_TEXTS)
+@pytest.mark.parametrize("char", ["\u0000", "\ud800", "\u202e"], ids=["nul", "surrogate", "rlo"])
+def test_a_forbidden_character_in_any_text_of_a_body_is_a_422_naming_the_field(
+    api: ApiClient,
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: tuple[str, ...],
+    char: str,
+) -> None:
+    response = send_json(api, method, path, with_value(body, field, f"Ab{char}cd"))
+    # (A person's bad name is also "no name": the schema says that as a second message.)
+    assert field_errors(response, "json", *field)[0] == (
+        f"Unzulässiges Zeichen U+{ord(char):04X}: Steuerzeichen (außer Tabulator und "
+        "Zeilenumbruch), Textrichtungszeichen und einzelne Surrogate sind nicht erlaubt."
+    )
+
+
+@pytest.mark.parametrize(("path", "field"), QUERY_TEXTS)
+def test_a_nul_in_any_text_of_a_query_string_is_a_422_naming_the_field(
+    api: ApiClient, path: str, field: str
+) -> None:
+    response = api.get(f"{path}?{field}=M%C3%BCller%00")
+    assert "U+0000" in field_errors(response, "query", field)[0]
+
+
+@pytest.mark.parametrize("char", FORBIDDEN.values(), ids=FORBIDDEN.keys())
+def test_every_forbidden_character_is_refused(api: ApiClient, char: str) -> None:
+    response = send_json(api, "POST", "/persons", {"name": f"Ma{char}x"})
+    assert f"U+{ord(char):04X}" in field_errors(response, "json", "name")[0]
+    if char != "\ud800":  # a URL cannot carry it (no UTF-8 form)
+        query = api.get("/persons", query_string={"q": f"Ma{char}x"})
+        assert f"U+{ord(char):04X}" in field_errors(query, "query", "q")[0]
+
+
+def test_a_surrogate_encoded_as_bytes_in_a_query_string_is_no_error(api: ApiClient) -> None:
+    # Not UTF-8: the bytes are read as replacement characters, and the search finds nobody.
+    response = api.get("/persons?q=Ma%ED%A0%80x")
+    assert response.status_code == 200, response.json
+    assert response.json["total"] == 0
+
+
+def test_tabs_line_breaks_umlauts_and_emoji_are_ordinary_text(api: ApiClient) -> None:
+    note = "Mann, ca. 50\tvom Hbf\r\nkommt mit Hund 🐕, spricht Türkçe/العربية"
+    response = send_json(api, "POST", "/holds", {"facility": "unionstrasse", "note": note})
+    assert response.status_code == 201, response.json
+    # The service folds whitespace into single spaces.
+    assert response.json["note"] == " ".join(note.split())
+
+
+def test_a_field_name_with_a_lone_surrogate_is_named_as_its_escape(api: ApiClient) -> None:
+    response = api.post(
+        "/holds",
+        data='{"facility": "unionstrasse", "\\ud800": 1, "\\u0000": 2}',
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "json": {"\\ud800": ["Unknown field."], "\u0000": ["Unknown field."]}
+    }
+
+
+def test_a_forbidden_character_in_a_path_matches_no_route(api: ApiClient) -> None:
+    for path in ("/facilities/union%00strasse", "/facilities/%E2%80%AE/places"):
+        response = api.get(path)
+        assert (response.status_code, response.json["code"]) == (404, "not_found"), path
+    # The spec still describes the slug as a plain string.
+    spec = api.get("/openapi.json", as_=None).json
+    (slug,) = spec["paths"]["/api/v1/facilities/{slug}"]["parameters"]
+    assert slug["schema"] == {"type": "string", "minLength": 1}
