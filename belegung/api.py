@@ -9,6 +9,7 @@ commits once, after the view succeeded; on any error it rolls back.
 from __future__ import annotations
 
 import http
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -158,6 +159,16 @@ def responds(blp: Blueprint, *statuses: int) -> Callable[[F], F]:
 
 
 class ArgumentsParser(FlaskParser):
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise  # webargs answers these (and treats an empty body as no body)
+        except (RecursionError, ValueError) as exc:
+            # Nested deeper than the parser's stack, or an integer with more digits than
+            # Python converts (4,300): JSON no client of ours sends, refused as invalid.
+            self._handle_invalid_json_error(exc, req)
+
     def _handle_invalid_json_error(
         self, error: Exception, req: Any, *args: Any, **kwargs: Any
     ) -> NoReturn:

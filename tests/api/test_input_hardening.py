@@ -253,3 +253,34 @@ def test_a_forbidden_character_in_a_path_matches_no_route(api: ApiClient) -> Non
     spec = api.get("/openapi.json", as_=None).json
     (slug,) = spec["paths"]["/api/v1/facilities/{slug}"]["parameters"]
     assert slug["schema"] == {"type": "string", "minLength": 1}
+
+
+# --- JSON past the parser's limits --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 2000,
+        "[" * 100_000,
+        '{"a": ' * 5000 + "1" + "}" * 5000,
+        '{"facility": "unionstrasse", "minutes": ' + ENDLESS_DIGITS + "}",
+        "[" + ENDLESS_DIGITS + "]",
+    ],
+    ids=["2000 brackets", "100000 brackets", "5000 objects", "long int field", "long int"],
+)
+def test_json_past_the_parser_limits_is_invalid_json(api: ApiClient, body: str) -> None:
+    response = api.post("/holds", data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json == {
+        "code": "invalid",
+        "message": "Ungültige Eingabe; siehe „errors“.",
+        "errors": {"json": {"_schema": ["Der Inhalt ist kein gültiges JSON."]}},
+    }
+
+
+def test_huge_and_odd_numbers_in_a_body_are_422s(api: ApiClient) -> None:
+    for minutes in ("1e400", "-1e400", "NaN", "Infinity", str(HUGE), "4" * 4300):
+        body = '{"facility": "unionstrasse", "minutes": ' + minutes + "}"
+        response = api.post("/holds", data=body, content_type="application/json")
+        assert field_errors(response, "json", "minutes"), minutes
