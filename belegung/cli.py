@@ -22,6 +22,7 @@ from belegung.errors import DomainError
 from belegung.extensions import db, session
 from belegung.facilities.models import FacilityKind, TargetGroup
 from belegung.facilities.service import get_facility
+from belegung.schemas import EARLIEST_NIGHT, LATEST_NIGHT, MAX_ID, forbidden_character
 from belegung.stays.availability import COUNTS, Availability, availability
 
 
@@ -37,13 +38,42 @@ def cli_context(label: str = "cli") -> Iterator[ServiceContext]:
         raise
 
 
+# A database id, as the API takes it: beyond the integer column it would fail there.
+ID = click.IntRange(1, MAX_ID)
+
+
+class TextType(click.ParamType):
+    """A name, slug or label: refused (usage error) if it holds a character no stored text
+    may hold. Bytes that are not UTF-8 reach Python as lone surrogates, which no database
+    can store."""
+
+    name = "text"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        char = forbidden_character(value)
+        if char is not None:
+            self.fail(texts.API["forbidden_character"].format(char=char), param, ctx)
+        return value
+
+
+TEXT = TextType()
+
+
 def _parse_night(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        night = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(texts.CLI["bad_night"].format(value=value)) from None
+    # As in the API: far beyond these, "the night after" would overflow.
+    if not EARLIEST_NIGHT <= night <= LATEST_NIGHT:
+        raise click.BadParameter(
+            texts.CLI["night_out_of_range"].format(
+                earliest=EARLIEST_NIGHT.isoformat(), latest=LATEST_NIGHT.isoformat()
+            )
+        )
+    return night
 
 
 @click.group("seed")
@@ -150,8 +180,8 @@ ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option(
     "--demo/--no-demo",
     default=True,
@@ -193,12 +223,13 @@ def users_group() -> None:
 
 
 @users_group.command("create")
-@click.argument("name")
+@click.argument("name", type=TEXT)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option(
     "--facility",
     "facility_slugs",
     multiple=True,
+    type=TEXT,
     metavar="SLUG",
     help="A facility staff work in (repeatable).",
 )
@@ -210,7 +241,10 @@ def users_create(
     name: str, role: str, facility_slugs: tuple[str, ...], password_stdin: bool
 ) -> None:
     """Create a user (or a device, such as a crew phone)."""
-    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    except UnicodeDecodeError:
+        raise click.ClickException(texts.CLI["password_not_utf8"]) from None
     with domain_errors(), cli_context() as ctx:
         facilities = [get_facility(ctx.session, slug) for slug in facility_slugs]
         user = create_user(ctx, name, Role(role), facilities=facilities, password=password)
@@ -241,8 +275,8 @@ def tokens_group() -> None:
 
 
 @tokens_group.command("create")
-@click.argument("name")
-@click.option("--label", help="What the token is for, e.g. the device (default: NAME).")
+@click.argument("name", type=TEXT)
+@click.option("--label", type=TEXT, help="What the token is for, e.g. the device (default: NAME).")
 @with_appcontext
 def tokens_create(name: str, label: str | None) -> None:
     """Create a token for user NAME; the token is printed once, on the last line."""
@@ -254,7 +288,7 @@ def tokens_create(name: str, label: str | None) -> None:
 
 
 @tokens_group.command("list")
-@click.option("--user", "user_name", help="Only the tokens of this user.")
+@click.option("--user", "user_name", type=TEXT, help="Only the tokens of this user.")
 @with_appcontext
 def tokens_list(user_name: str | None) -> None:
     """List tokens (never the tokens themselves: only their first characters)."""
@@ -281,7 +315,7 @@ def tokens_list(user_name: str | None) -> None:
 
 
 @tokens_group.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ID)
 @with_appcontext
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token by its ID (see `tokens list`)."""

@@ -134,6 +134,8 @@ CLI: dict[str, Any] = {
     "serving": "belegung läuft auf {url} (beenden mit Strg+C)",
     "yes": "ja",
     "no": "nein",
+    "night_out_of_range": "Die Nacht muss zwischen {earliest} und {latest} liegen.",
+    "password_not_utf8": "Das Passwort ist kein gültiger UTF-8-Text.",
 }
 
 API: dict[str, str] = {

@@ -132,6 +132,31 @@ def test_availability_refuses_a_malformed_night(app: Flask, session: Session) ->
     assert "JJJJ-MM-TT" in result.output
 
 
+def test_availability_takes_the_nights_the_api_takes(app: Flask, session: Session) -> None:
+    run(app, "seed", "dortmund")
+    for night in ("2000-01-01", "2099-12-31"):
+        assert json.loads(run(app, "availability", "--night", night, "--json"))["night"] == night
+    # 9999-12-31 once overflowed ("the night after") with a traceback.
+    for night in ("1999-12-31", "2100-01-01", "9999-12-31", "0001-01-01"):
+        result = app.test_cli_runner().invoke(args=["availability", "--night", night])
+        assert result.exit_code == 2, (night, result.output, result.exception)
+        assert "Die Nacht muss zwischen 2000-01-01 und 2099-12-31 liegen." in result.output
+
+
+def test_serve_refuses_impossible_ports_and_worker_counts(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_exec(*args: object) -> None:
+        pytest.fail(f"serve would have started gunicorn: {args}")
+
+    # Should a bad value get through, fail here rather than turn pytest into gunicorn.
+    monkeypatch.setattr(os, "execv", no_exec)
+    for option, value in [("--port", "0"), ("--port", "65536"), ("--workers", "0")]:
+        result = app.test_cli_runner().invoke(args=["serve", option, value])
+        assert result.exit_code == 2, (option, value, result.output)
+        assert option in result.output
+
+
 def test_seed_demo_fills_a_living_system_once(app: Flask, session: Session) -> None:
     output = run(app, "seed", "dortmund", "--demo")
     assert "Beispielbelegung angelegt" in output

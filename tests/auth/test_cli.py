@@ -109,3 +109,47 @@ def test_users_list_shows_roles_and_facilities(
     line = next(row for row in listed.output.splitlines() if row.startswith("nacht-frauen"))
     assert "staff" in line
     assert "nortkirchenstrasse" in line
+
+
+def test_tokens_revoke_takes_only_ids_the_database_can_hold(app: Flask, session: Session) -> None:
+    # 99999999999 once reached PostgreSQL and ended in a DataError traceback.
+    for token_id in ("99999999999", "2147483648", "0", "-1"):
+        result = run(app, "tokens", "revoke", "--", token_id)
+        assert result.exit_code == 2, (token_id, result.output, result.exception)
+        assert "2147483647" in result.output
+    largest = run(app, "tokens", "revoke", "2147483647")
+    assert largest.exit_code == 1
+    assert "Token nicht gefunden." in largest.output
+
+
+def test_names_labels_and_slugs_with_forbidden_characters_are_refused(
+    app: Flask, session: Session, ctx: ServiceContext
+) -> None:
+    seed(ctx)
+    assert run(app, "users", "create", "bus-2", "--role", "outreach").exit_code == 0
+    # "\udcff" is how Python hands over an argument byte that is not UTF-8 (0xff).
+    cases = [
+        ["users", "create", "bus\udcff", "--role", "outreach"],
+        ["users", "create", "nacht", "--role", "staff", "--facility", "union\x00strasse"],
+        ["tokens", "create", "bus\x00"],
+        ["tokens", "create", "bus-2", "--label", "Handy \u202e1"],
+        ["tokens", "create", "bus-2", "--label", "Handy \udcff"],
+        ["tokens", "list", "--user", "bus\x1b"],
+    ]
+    for args in cases:
+        result = run(app, *args)
+        assert result.exit_code == 2, (args, result.output, result.exception)
+        assert "Unzulässiges Zeichen U+" in result.output, args
+    assert session.scalars(sa.select(ApiToken)).all() == []
+
+
+def test_a_password_that_is_not_utf8_is_refused_with_a_message(
+    app: Flask, session: Session
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "leitung", "--role", "manager", "--password-stdin"],
+        input=b"ein langes Passwort \xff\n",
+    )
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert "Das Passwort ist kein gültiger UTF-8-Text." in result.output
+    assert session.scalars(sa.select(User)).all() == []
