@@ -272,7 +272,7 @@ def handle_integrity_error(exc: IntegrityError) -> Response:
     # The services check first; a constraint that still fires is a race or a gap in
     # those checks. Never a 500, never the database's message (it may echo values).
     _rollback()
-    log.warning("integrity error on %s %s: %s", request.method, request.path, type(exc.orig))
+    log.warning("integrity error on %s %r: %s", request.method, request.path, type(exc.orig))
     if not is_api_request():
         return Response(texts.API["conflict"], status=409)
     return _error_response(409, "conflict", texts.API["conflict"])
@@ -283,7 +283,7 @@ def handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, OperationalError):
         # The driver's class and SQLSTATE say what happened; its message may quote data.
         log.error(
-            "database error %s (SQLSTATE %s) on %s %s",
+            "database error %s (SQLSTATE %s) on %s %r",
             type(exc.orig).__name__,
             getattr(exc.orig, "sqlstate", None),
             request.method,
@@ -291,11 +291,20 @@ def handle_unexpected(exc: Exception) -> Response:
         )
         status, code = 503, "unavailable"
     else:
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        # The path as repr: a %0A in it must not start a forged log line.
+        log.exception("unexpected error on %s %r", request.method, request.path)
         status, code = 500, "internal_error"
     if not is_api_request():
         return Response(texts.API[code], status=status)
     return _error_response(status, code, texts.API[code])
+
+
+def _no_store(response: Response) -> Response:
+    """API answers carry personal data: no browser or proxy may keep a copy (tablets at
+    the door are shared). The docs' static assets may be cached."""
+    if is_api_request() and not request.path.startswith(DOCS_PATH + "/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _commit(response: Response) -> Response:
@@ -357,6 +366,9 @@ def init_api(app: Flask) -> None:
     )
 
     app.before_request(_authenticate)
+    # After-request hooks run last-registered first: no-store also lands on the error
+    # answer a failed commit gives.
+    app.after_request(_no_store)
     app.after_request(_commit)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)

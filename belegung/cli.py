@@ -7,12 +7,14 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from gunicorn.glogging import Logger as GunicornLogger  # type: ignore[import-untyped]
 
 from belegung import settings_of, texts
 from belegung.auth.models import Role, User
@@ -178,6 +180,17 @@ def availability_command(
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
+class AccessLogger(GunicornLogger):
+    """gunicorn's logger with the path escaped: it arrives percent-decoded, and a %0A in
+    it must not start a forged line in the access log."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: timedelta) -> Any:
+        atoms = super().atoms(resp, req, environ, request_time)
+        # WSGI paths are bytes as Latin-1: non-ASCII bytes show as \xNN, controls too.
+        atoms["U"] = str(atoms["U"] or "").encode("unicode_escape").decode("ascii")
+        return atoms
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
@@ -202,6 +215,7 @@ def serve_command(host: str, port: int, workers: int, demo: bool) -> None:
         "--workers", str(workers), "--threads", "4",
         "--bind", f"{host}:{port}",
         "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
+        "--logger-class", f"{__name__}.AccessLogger",
         "belegung:create_app()",
     ]  # fmt: skip
     click.echo(texts.CLI["serving"].format(url=f"http://{host}:{port}"))

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -217,8 +218,21 @@ def test_serve_migrates_seeds_and_serves_a_status_page(tmp_path: Path) -> None:
         assert "belegung läuft" in page
         assert "Männerübernachtungsstelle Unionstraße" in page
         assert "Wohnraumvorhalteprogramm" in page
+        # A line break in the path must not forge an access log line.
+        forged = "/api/v1/x%0D%0A127.0.0.1%20%22GET%20/forged%22%20200%200%200ms?q=M%C3%BCller"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{forged}", timeout=5)
+        assert refused.value.code == 401
+        refused.value.close()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        output = proc.stdout.read() if proc.stdout else ""
         if proc.stdout:
             proc.stdout.close()
+    lines = output.splitlines()
+    assert not [line for line in lines if "/forged" in line and "/api/v1/x" not in line], output
+    (logged,) = [line for line in lines if "/forged" in line]
+    assert '"GET /api/v1/x\\r\\n127.0.0.1 \\"GET /forged\\" 200 0 0ms" 401' in logged, logged
+    assert "Müller" not in output
+    assert "M%C3%BCller" not in output

@@ -56,7 +56,7 @@ def test_an_unexpected_error_is_a_json_500_without_details(
         "code": "internal_error",
         "message": "Interner Fehler; er wurde protokolliert.",
     }
-    assert "unexpected error on POST /api/v1/stays" in caplog.text
+    assert "unexpected error on POST '/api/v1/stays'" in caplog.text
     assert "Mustermann" not in caplog.text
 
 

@@ -5,11 +5,13 @@ tells caches and logs. Each is a 422 (or a 404 for a path) naming the field, nev
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
 from werkzeug.test import TestResponse
 
+from belegung.facilities import service as facilities_service
 from tests.api.conftest import ApiClient
 
 MAX_ID = 2**31 - 1
@@ -284,3 +286,60 @@ def test_huge_and_odd_numbers_in_a_body_are_422s(api: ApiClient) -> None:
         body = '{"facility": "unionstrasse", "minutes": ' + minutes + "}"
         response = api.post("/holds", data=body, content_type="application/json")
         assert field_errors(response, "json", "minutes"), minutes
+
+
+# --- caches and logs -----------------------------------------------------------------------
+
+
+def test_every_api_answer_is_no_store(api: ApiClient) -> None:
+    answers = {
+        "200": api.get("/availability"),
+        "201": send_json(api, "POST", "/holds", {"facility": "unionstrasse"}),
+        "401": api.get("/availability", as_=None),
+        "404 route": api.get("/nowhere"),
+        "404 id": api.get("/stays/12345"),
+        "405": api.delete("/availability"),
+        "422": api.get("/availability", query_string={"night": "gestern"}),
+        "spec": api.get("/openapi.json", as_=None),
+    }
+    for what, response in answers.items():
+        assert response.headers.get("Cache-Control") == "no-store", what
+
+
+def test_a_failed_request_is_no_store_too(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(facilities_service, "get_facility", broken)
+    with caplog.at_level(logging.ERROR):
+        response = api.get("/facilities/unionstrasse")
+    assert response.status_code == 500
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_line_break_in_the_path_does_not_forge_a_log_line(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(facilities_service, "get_facility", broken)
+    forged = "x%0D%0AERROR belegung.api: admin logged in"
+    with caplog.at_level(logging.ERROR):
+        response = api.get(f"/facilities/{forged}")
+    assert response.status_code == 500
+    (record,) = [r for r in caplog.records if r.name == "belegung.api"]
+    message = record.getMessage()
+    assert "\n" not in message
+    assert "\r" not in message
+    assert message == (
+        "unexpected error on GET '/api/v1/facilities/x\\r\\nERROR belegung.api: admin logged in'"
+    )
+
+
+def test_the_interactive_docs_may_be_cached(api: ApiClient) -> None:
+    page = api.get("/api/v1/docs/", as_=None)
+    assert page.status_code == 200
+    assert page.headers.get("Cache-Control") != "no-store"
