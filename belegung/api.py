@@ -247,7 +247,9 @@ def handle_domain_error(exc: DomainError) -> Response | tuple[str, int]:
         return exc.message, exc.http_status
     errors = None
     if isinstance(exc, InvalidInput):
-        errors = {"json": {exc.params.get("field", "_schema"): [exc.message]}}
+        # A GET has no body: what the service refused came from the query string.
+        location = "query" if request.method == "GET" else "json"
+        errors = {location: {exc.params.get("field", "_schema"): [exc.message]}}
     return _error_response(exc.http_status, exc.code, exc.message, errors)
 
 

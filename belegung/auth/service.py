@@ -20,7 +20,7 @@ from belegung.facilities.models import Facility
 
 TOKEN_PREFIX = "blg_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
 PASSWORD_MIN = 10
-USER_NAME = re.compile(r"^[\w.@-]{2,80}$")
+USER_NAME = re.compile(r"[\w.@-]{2,80}")
 # Writing last_used_at on every request would turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -46,7 +46,7 @@ def create_user(
     facilities: Iterable[Facility] = (),
     password: str | None = None,
 ) -> User:
-    if not USER_NAME.match(name):
+    if not USER_NAME.fullmatch(name):
         raise InvalidInput(
             field="name", reason="2 bis 80 Buchstaben, Ziffern oder . _ - @, ohne Leerzeichen"
         )

@@ -61,7 +61,7 @@ def test_staff_search_needs_three_letters_of_the_name_or_two_with_the_year(
 
     response = search(api, q)
 
-    assert set(assert_invalid(response)) == {"q"}
+    assert set(assert_invalid(response, "query")) == {"q"}
     assert "mindestens 3 Buchstaben" in response.json["message"]
 
 
@@ -86,7 +86,7 @@ def test_staff_are_asked_to_refine_a_search_matching_more_than_20_persons(
 
     response = search(api, "Schmidt")
 
-    assert set(assert_invalid(response)) == {"q"}
+    assert set(assert_invalid(response, "query")) == {"q"}
     assert "mehr als 20 Treffer" in response.json["message"]
     assert "bitte genauer suchen" in response.json["message"]
     assert audited(session, "person.search") == []

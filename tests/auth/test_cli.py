@@ -42,6 +42,8 @@ def test_users_create_refuses_bad_input_with_a_message(
     seed(ctx)
     cases = [
         (["users", "create", "x y", "--role", "admin"], "name"),
+        # `$` in a pattern also matches before a final newline; the name is matched whole.
+        (["users", "create", "nacht\n", "--role", "admin"], "name"),
         (["users", "create", "nacht", "--role", "staff"], "Einrichtung"),
         (
             ["users", "create", "nacht", "--role", "staff", "--facility", "nirgends"],
