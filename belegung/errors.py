@@ -40,6 +40,12 @@ class Forbidden(DomainError):
     code = "forbidden"
     http_status = 403
 
+    @property
+    def message(self) -> str:
+        # Say why, where the reason helps the caller (e.g. who may lift a ban).
+        template = "forbidden_because" if "reason" in self.params else self.code
+        return texts.error_message(template, **self.params)
+
 
 class NoFreePlace(DomainError):
     code = "no_free_place"

@@ -9,6 +9,7 @@ ERRORS: dict[str, str] = {
     "not_found": "{what} nicht gefunden.",
     "invalid": "Ungültige Angabe bei „{field}“: {reason}",
     "forbidden": "Dafür fehlt die Berechtigung.",
+    "forbidden_because": "Dafür fehlt die Berechtigung: {reason}.",
     "no_free_place": "In {facility} ist für diese Nacht kein Platz mehr frei.",
     "place_taken": "Platz {place} ist für diese Nacht bereits belegt oder reserviert.",
     "place_out_of_service": "Platz {place} ist außer Betrieb.",

@@ -95,15 +95,16 @@ class PersonRefSchema(PersonFieldsSchema):
     id = id_field(strict=True)
 
     # Also when a field is bad, so that a 422 names every bad field at once.
-    @ma.validates_schema(skip_on_field_errors=False)
-    def _id_or_new(self, data: dict[str, Any], **_: Any) -> None:
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _id_or_new(self, data: dict[str, Any], original: Any, **_: Any) -> None:
         if "id" in data:
             extra = sorted(set(data) - {"id"})
             if extra:
                 raise ma.ValidationError(
                     "Mit „id“ keine weiteren Angaben zur Person.", field_name=extra[0]
                 )
-        elif "name" not in data:
+        elif not (isinstance(original, dict) and ("id" in original or "name" in original)):
+            # A given but invalid id or name has its own message already.
             raise ma.ValidationError("„id“ oder „name“ angeben.", field_name="name")
 
 

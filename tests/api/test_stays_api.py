@@ -222,7 +222,15 @@ def test_a_person_id_with_other_person_fields_is_422(api: ApiClient) -> None:
 
 def test_a_person_without_id_or_name_is_422(api: ApiClient) -> None:
     errors = assert_invalid(check_in_body(api, person={"gender": "m", "birth_year": 1980}))
-    assert set(errors["person"]) == {"name"}
+    assert errors["person"] == {"name": ["„id“ oder „name“ angeben."]}
+
+
+@pytest.mark.parametrize("person", [{"name": ""}, {"id": 0}], ids=["empty-name", "id-zero"])
+def test_a_bad_id_or_name_is_named_once(api: ApiClient, person: dict[str, Any]) -> None:
+    errors = assert_invalid(check_in_body(api, person=person))
+    ((field, messages),) = errors["person"].items()
+    assert field == next(iter(person))
+    assert len(messages) == 1, messages
 
 
 def test_an_unknown_field_is_422_naming_it(api: ApiClient) -> None:

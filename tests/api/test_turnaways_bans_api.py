@@ -199,7 +199,9 @@ def test_a_danger_ban_is_lifted_only_by_a_manager(api: ApiClient) -> None:
     """Else staff could let in, for good, whom only a manager may let in for a night."""
     ban_id = banned(api, new_person(api), kind="danger")["id"]
 
-    assert_error(lift(api, ban_id, as_="staff"), 403, "forbidden")
+    refused = lift(api, ban_id, as_="staff")
+    assert_error(refused, 403, "forbidden")
+    assert "nur die Leitung" in refused.json["message"]
     assert_error(lift(api, ban_id, as_="outreach"), 403, "forbidden")
     response = lift(api, ban_id, as_="manager", reason="Fallkonferenz")
     assert (response.status_code, response.json["lift_reason"]) == (200, "Fallkonferenz")
