@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from belegung import texts
+from belegung.audit.models import AuditEntry
 from belegung.audit.service import record
 from belegung.auth.permissions import person_facility_ids
 from belegung.context import ServiceContext
@@ -32,6 +34,10 @@ _YEAR = re.compile(r"^\d{4}$")
 STAFF_SEARCH_MAX_HITS = 20
 STAFF_SEARCH_MIN_LETTERS = 3
 STAFF_SEARCH_MIN_LETTERS_WITH_YEAR = 2
+# A person a staff member's search showed (or who they registered) is theirs to read and
+# act on for one night's duty and the day after.
+SHOWN_FOR = timedelta(hours=24)
+SHOWING = ("person.search", "person.create")
 
 
 def name_key(name: str) -> str:
@@ -95,15 +101,6 @@ def create_person(
     return person
 
 
-def get_person(ctx: ServiceContext, person_id: int) -> Person:
-    """A person by id, for an action on them (a check-in, a ban); no read permission
-    is checked here: see read_person."""
-    person = ctx.session.get(Person, person_id)
-    if person is None or person.anonymised_at is not None:
-        raise NotFound(what="person")
-    return person
-
-
 def known_at(person_id: int, facility_ids: Iterable[int]) -> sa.ColumnElement[bool]:
     """SQL: the person has a stay (a converted hold included), a house ban or a
     turn-away at one of the facilities. Uncorrelated, so that each EXISTS looks the
@@ -116,51 +113,108 @@ def known_at(person_id: int, facility_ids: Iterable[int]) -> sa.ColumnElement[bo
     )
 
 
-def read_person(ctx: ServiceContext, person_id: int) -> Person:
-    """A person as the caller may read them, audited. Staff read only persons known at
-    their facilities; any other id is not found to them (a 403 would tell that the id
-    exists)."""
+def shown_to(person_id: int, user_id: int, since: datetime) -> sa.ColumnElement[bool]:
+    """SQL: the person was shown to the user by a search, or registered by them, since
+    `since` (the audit log knows)."""
+    return sa.exists().where(
+        AuditEntry.object_type == "person",
+        AuditEntry.object_id == person_id,
+        AuditEntry.actor_id == user_id,
+        AuditEntry.action.in_(SHOWING),
+        AuditEntry.at >= since,
+    )
+
+
+def person_for(ctx: ServiceContext, person_id: int) -> Person:
+    """A person the caller may read and act on (check in, turn away, ban).
+
+    Staff: a person known at one of their facilities, or one their own search showed
+    them (or they registered) within SHOWN_FOR. Any other id is not found to them: a 403
+    would tell that it exists, and a record made about the person (a turn-away) must not
+    become a way to read them.
+    """
     scope = person_facility_ids(ctx.actor)
     stmt = sa.select(Person).where(Person.id == person_id, Person.anonymised_at.is_(None))
     if scope is not None:
-        stmt = stmt.where(known_at(person_id, scope))
+        visible = known_at(person_id, scope)
+        if ctx.actor.user_id is not None:
+            since = ctx.now() - SHOWN_FOR
+            visible = sa.or_(visible, shown_to(person_id, ctx.actor.user_id, since))
+        stmt = stmt.where(visible)
     person = ctx.session.scalars(stmt).one_or_none()
     if person is None:
         raise NotFound(what="person")
+    return person
+
+
+def read_person(ctx: ServiceContext, person_id: int) -> Person:
+    """A person as the caller may read them (see person_for), audited."""
+    person = person_for(ctx, person_id)
     record(ctx, "person.read", "person", person.id)
     return person
 
 
-def matching_persons(q: str) -> sa.Select[tuple[Person]] | None:
-    """Persons whose name holds every word of `q`; a four-digit word is the year of birth
-    ("müller 1971"). None when `q` holds nothing to search for."""
+def matching_persons(q: str, *, whole_words: bool = False) -> sa.Select[tuple[Person]] | None:
+    """Persons whose name holds every word of `q` (with `whole_words`, as a word of its
+    own, not inside one); a four-digit word is the year of birth ("müller 1971"). None
+    when `q` holds nothing to search for."""
     words = q.split()
     years = [int(w) for w in words if _YEAR.match(w)]
     names = [name_key(w) for w in words if not _YEAR.match(w)]
     if not names and not years:
         return None
     stmt = sa.select(Person).where(Person.anonymised_at.is_(None))
+    # name_key separates words by single spaces.
+    haystack = sa.literal(" ") + Person.name_key + " " if whole_words else Person.name_key
     for word in names:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Person.name_key.like(f"%{escaped}%", escape="\\"))
+        pattern = f"% {escaped} %" if whole_words else f"%{escaped}%"
+        stmt = stmt.where(haystack.like(pattern, escape="\\"))
     if years:
         stmt = stmt.where(Person.birth_year.in_(years))
     return stmt.order_by(Person.name_key, Person.birth_year, Person.id)
 
 
-def _check_specific(q: str) -> None:
-    """Refuse a staff search too broad to name a returning guest (see STAFF_SEARCH_*)."""
+def _specific(q: str) -> bool:
+    """Is a staff search specific enough to match parts of names (see STAFF_SEARCH_*)?"""
     words = unicodedata.normalize("NFC", q).split()
     letters = sum(c.isalpha() for w in words if not _YEAR.match(w) for c in w)
     with_year = any(_YEAR.match(w) for w in words)
     needed = STAFF_SEARCH_MIN_LETTERS_WITH_YEAR if with_year else STAFF_SEARCH_MIN_LETTERS
-    if letters < needed:
+    return letters >= needed
+
+
+def _staff_hits(ctx: ServiceContext, q: str) -> Sequence[Person]:
+    """A staff search: parts of names for a specific query, else (or when parts match
+    too many) whole name words only, so that a guest known as "Wu" or "Ali" among many
+    "Alina"s is still found. Refused when neither names a few persons."""
+
+    more = STAFF_SEARCH_MAX_HITS + 1
+
+    def first_hits(whole_words: bool) -> Sequence[Person]:
+        stmt = matching_persons(q, whole_words=whole_words)
+        return [] if stmt is None else ctx.session.scalars(stmt.limit(more)).all()
+
+    specific = _specific(q)
+    hits = first_hits(whole_words=False) if specific else []
+    if not specific or len(hits) == more:
+        # Whole words need a name word: a year alone would list a whole cohort.
+        has_name = any(not _YEAR.match(w) for w in q.split())
+        hits = first_hits(whole_words=True) if has_name else []
+        if not specific and not hits:
+            raise InvalidInput(
+                field="q",
+                reason=texts.REASONS["search_too_short"].format(
+                    letters=STAFF_SEARCH_MIN_LETTERS,
+                    with_year=STAFF_SEARCH_MIN_LETTERS_WITH_YEAR,
+                ),
+            )
+    if len(hits) == more:
         raise InvalidInput(
             field="q",
-            reason=texts.REASONS["search_too_short"].format(
-                letters=STAFF_SEARCH_MIN_LETTERS, with_year=STAFF_SEARCH_MIN_LETTERS_WITH_YEAR
-            ),
+            reason=texts.REASONS["search_too_many"].format(limit=STAFF_SEARCH_MAX_HITS),
         )
+    return hits
 
 
 def search_persons(
@@ -173,21 +227,13 @@ def search_persons(
     refused with a request to refine it (rather than cut: a cut list could hide the
     guest they look for, who would then be registered twice).
     """
-    limited = person_facility_ids(ctx.actor) is not None
-    if limited:
-        _check_specific(q)
-    stmt = matching_persons(q)
     found: Sequence[Person]
-    if stmt is None:
-        found, total = [], 0
-    elif limited:
-        hits = ctx.session.scalars(stmt.limit(STAFF_SEARCH_MAX_HITS + 1)).all()
-        if len(hits) > STAFF_SEARCH_MAX_HITS:
-            raise InvalidInput(
-                field="q",
-                reason=texts.REASONS["search_too_many"].format(limit=STAFF_SEARCH_MAX_HITS),
-            )
+    stmt = matching_persons(q)
+    if person_facility_ids(ctx.actor) is not None:
+        hits = _staff_hits(ctx, q)
         found, total = hits[offset : offset + limit], len(hits)
+    elif stmt is None:
+        found, total = [], 0
     else:
         found = ctx.session.scalars(stmt.limit(limit).offset(offset)).all()
         total = (

@@ -18,7 +18,7 @@ from belegung.extensions import session
 from belegung.facilities.models import Facility
 from belegung.facilities.service import get_facility
 from belegung.persons.models import Person
-from belegung.persons.service import create_person, get_person
+from belegung.persons.service import create_person, person_for
 from belegung.schemas import page_of
 from belegung.stays import service
 from belegung.stays.availability import availability
@@ -129,7 +129,7 @@ def _person(ctx: ServiceContext, ref: dict[str, Any]) -> Person:
     """An existing person by id, or a new one (which needs the right to create persons)."""
     if "id" in ref:
         require(Action.READ_PERSONS)
-        return get_person(ctx, ref["id"])
+        return person_for(ctx, ref["id"])
     require(Action.WRITE_PERSONS)
     return create_person(ctx, **ref)
 
@@ -375,7 +375,7 @@ def record_turn_away(body: dict[str, Any]) -> TurnAway:
     """Record that someone could not be taken in tonight, and why."""
     facility = _facility(body["facility"], Action.WRITE_TURN_AWAYS)
     ctx = service_ctx()
-    person = get_person(ctx, body["person"]) if "person" in body else None
+    person = person_for(ctx, body["person"]) if "person" in body else None
     return service.record_turn_away(
         ctx, facility, body["reason"], note=body.get("note"), person=person
     )
@@ -406,7 +406,7 @@ def impose_ban(body: dict[str, Any]) -> HouseBan:
     ctx = service_ctx()
     return service.impose_ban(
         ctx,
-        get_person(ctx, body["person"]),
+        person_for(ctx, body["person"]),
         facility,
         kind=body["kind"],
         reason=body["reason"],

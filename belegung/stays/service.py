@@ -618,14 +618,17 @@ def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
     From midnight to the day boundary the current night is being slept: the stay ends
     after it. From the day boundary to midnight the current night has not been slept
     yet: the place (and the person) is free for it at once. A guest who leaves in the
-    evening of their first night used no night at all: the stay is cancelled.
+    evening of their first night used no night at all: the stay is cancelled. So is one
+    who arrived before the day boundary for the coming night (a hold converted in the
+    late morning) and leaves again before it.
     """
     stay = get_stay(ctx.session, stay_id, lock=True)
     if stay.status != StayStatus.CHECKED_IN:
         raise InvalidState(reason="not_checked_in")
     now = ctx.now()
     tonight = ctx.calendar.night_of(now)
-    if stay.first_night > tonight:
+    # In the morning the coming night is today's: a stay for it may be left already.
+    if stay.first_night > now.astimezone(ctx.calendar.timezone).date():
         raise InvalidState(reason="not_started")
     end = tonight if ctx.calendar.before_midnight(now) else tonight + timedelta(days=1)
     stay.checked_out_at = now

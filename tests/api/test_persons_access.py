@@ -1,8 +1,10 @@
 """Who sees which person. Staff find any returning guest, wherever they slept before, by a
-specific search with few hits, and read a person by id only when the person is known at
-one of their facilities (a stay, a house ban or a turn-away there); to everyone else's
-ids they get the same 404 as to ids that don't exist. Managers and admins see every
-person; outreach crews none. Every person shown is audited, the query never."""
+specific search with few hits (or by a whole short name), and read or act on a person by
+id only when the person is known at one of their facilities (a stay, a house ban or a
+turn-away there) or their own search showed them the person (or they registered them)
+within the last 24 hours; to everyone else's ids they get the same 404 as to ids that
+don't exist. Managers and admins see every person; outreach crews none. Every person
+shown is audited, the query never."""
 
 from __future__ import annotations
 
@@ -26,6 +28,12 @@ from tests.api.test_stays_api import (
     new_person,
 )
 from tests.conftest import FakeClock
+
+
+def assert_error_message(response: TestResponse) -> str:
+    assert_invalid(response, "query")
+    message: str = response.json["message"]
+    return message
 
 
 def search(api: ApiClient, q: str, as_: str = "staff", **query: Any) -> TestResponse:
@@ -93,6 +101,29 @@ def test_staff_are_asked_to_refine_a_search_matching_more_than_20_persons(
     assert len(item_ids(search(api, "Schmidt 1970"))) == 1
 
 
+def test_staff_find_a_guest_known_by_a_short_name_alone(api: ApiClient) -> None:
+    """No year of birth, a name shorter than 3 letters or contained in many others: the
+    whole word still finds the guest, so that nobody is registered twice."""
+    wu, ali = new_person(api, name="Wu"), new_person(api, name="Ali")
+    for n in range(21):
+        new_person(api, name=f"Alina Kowalik {n}")
+
+    assert item_ids(search(api, "Wu")) == [wu]
+    assert item_ids(search(api, "ali")) == [ali]
+    assert_invalid(search(api, "Ka"), "query")  # no one is called just "Ka"
+
+
+def test_staff_are_asked_to_refine_a_search_matching_more_than_20_whole_names(
+    api: ApiClient,
+) -> None:
+    for _ in range(21):
+        new_person(api, name="Ali")
+
+    response = search(api, "Ali")
+
+    assert "mehr als 20 Treffer" in assert_error_message(response)
+
+
 def test_staff_see_up_to_20_hits_in_pages(api: ApiClient) -> None:
     for year in range(1960, 1980):
         new_person(api, name="Anna Schmidt", birth_year=year)
@@ -143,35 +174,38 @@ def test_staff_find_a_returning_guest_who_slept_only_elsewhere_and_check_him_in(
 # --- reading one person -----------------------------------------------------------------
 
 
-def _stay(api: ApiClient, person_id: int) -> TestResponse:
-    return check_in_body(api, person={"id": person_id})
+def _stay(api: ApiClient, person_id: int, as_: str = "admin") -> TestResponse:
+    return check_in_body(api, as_=as_, person={"id": person_id})
 
 
-def _hold(api: ApiClient, person_id: int) -> TestResponse:
-    return convert(api, held(api)["id"], person={"id": person_id})
+def _hold(api: ApiClient, person_id: int, as_: str = "admin") -> TestResponse:
+    return convert(api, held(api)["id"], as_=as_, person={"id": person_id})
 
 
-def _ban(api: ApiClient, person_id: int) -> TestResponse:
-    return ban(api, person_id)
+def _ban(api: ApiClient, person_id: int, as_: str = "admin") -> TestResponse:
+    return ban(api, person_id, as_=as_)
 
 
-def _turn_away(api: ApiClient, person_id: int) -> TestResponse:
+def _turn_away(api: ApiClient, person_id: int, as_: str = "admin") -> TestResponse:
     body = {"facility": "unionstrasse", "reason": "full", "person": person_id}
-    return api.post("/turnaways", as_="staff", json=body)
+    return api.post("/turnaways", as_=as_, json=body)
 
 
-@pytest.mark.parametrize(
+RECORDS = pytest.mark.parametrize(
     "record",
     [_stay, _hold, _ban, _turn_away],
     ids=["stay", "converted-hold", "house-ban", "turn-away"],
 )
+
+
+@RECORDS
 def test_staff_read_a_person_once_known_at_their_facility(
     api: ApiClient, record: Callable[[ApiClient, int], TestResponse]
 ) -> None:
     person_id = registered(api, name="Ralf Vogt", birth_year=1968)
     assert_error(read(api, person_id), 404, "not_found")
 
-    recorded = record(api, person_id)
+    recorded = record(api, person_id)  # by the admin, at unionstrasse
 
     assert recorded.status_code == 201, recorded.json
     response = read(api, person_id)
@@ -206,18 +240,40 @@ def test_managers_and_admins_read_every_person(api: ApiClient, role: str) -> Non
     assert read(api, person_id, as_=role).json["name"] == "Ralf Vogt"
 
 
-def test_a_person_registered_but_not_yet_taken_in_is_found_by_search_not_by_id(
-    api: ApiClient,
+def test_a_person_shown_to_staff_is_theirs_to_read_and_act_on_for_a_day(
+    api: ApiClient, clock: FakeClock
 ) -> None:
-    # Registering gives the new person in its answer; the check-in that follows takes
-    # the id. Until a stay, ban or turn-away ties the person to a shelter, not even the
-    # staff member who registered them reads them by id.
+    # Registered by this staff member: theirs (not other staff's) until tomorrow evening.
     person_id = new_person(api, name="Emil Brandt", birth_year=1999)
-
-    assert_error(read(api, person_id), 404, "not_found")
-    assert item_ids(search(api, "Brandt 1999")) == [person_id]
-    assert _stay(api, person_id).status_code == 201
     assert read(api, person_id).status_code == 200
+    assert_error(read(api, person_id, as_="staff_women"), 404, "not_found")
+    clock.advance(hours=25)
+    assert_error(read(api, person_id), 404, "not_found")
+
+    # Shown again by a search; then taken in, known at the shelter for good.
+    assert item_ids(search(api, "Brandt 1999")) == [person_id]
+    assert _stay(api, person_id, as_="staff").status_code == 201
+    clock.advance(hours=25)
+    assert read(api, person_id).status_code == 200
+
+
+@RECORDS
+def test_staff_cannot_make_a_record_about_a_person_they_were_never_shown(
+    api: ApiClient, session: Session, record: Callable[..., TestResponse]
+) -> None:
+    """Else a turn-away for any id would tell whether it exists, and then tie the person
+    to the shelter, so that staff could read them."""
+    person_id = registered(api, name="Erika Muster", birth_year=1980, gender="m")
+    entries = len(audited(session, "stay.check_in") + audited(session, "ban.create"))
+
+    assert_error(record(api, person_id, as_="staff"), 404, "not_found")
+    assert_error(record(api, person_id + 1000, as_="staff"), 404, "not_found")
+    assert len(audited(session, "stay.check_in") + audited(session, "ban.create")) == entries
+    assert audited(session, "turn_away.create") == []
+    assert_error(read(api, person_id), 404, "not_found")
+
+    assert item_ids(search(api, "Muster 1980")) == [person_id]
+    assert record(api, person_id, as_="staff").status_code == 201
 
 
 def test_an_anonymised_person_is_read_by_nobody(api: ApiClient, session: Session) -> None:

@@ -142,7 +142,7 @@ def test_bans_are_found_by_person_facility_and_night(api: ApiClient) -> None:
     banned(api, other_id)
     women = api.post(
         "/bans",
-        as_="staff_women",
+        as_="admin",
         json={
             "facility": "nortkirchenstrasse",
             "person": person_id,

@@ -14,7 +14,7 @@ from belegung.audit.models import AuditEntry
 from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, NotFound
 from belegung.persons.models import NAME_KEY_MAX, NAME_MAX, Gender, Person
-from belegung.persons.service import create_person, get_person, name_key, search_persons
+from belegung.persons.service import create_person, name_key, person_for, search_persons
 from tests.conftest import FakeClock
 
 MakePerson = Callable[..., Person]
@@ -32,7 +32,7 @@ def test_person_keeps_the_name_as_given_with_tidy_spaces(ctx: ServiceContext) ->
     person = create_person(ctx, "  Jürgen   Müller ", birth_year=1971, gender=Gender.MALE)
 
     assert (person.name, person.birth_year, person.gender) == ("Jürgen Müller", 1971, Gender.MALE)
-    assert get_person(ctx, person.id) is person
+    assert person_for(ctx, person.id) is person
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 121], ids=["empty", "blank", "121-chars"])
@@ -82,7 +82,7 @@ def test_anonymised_person_is_not_found_by_id(ctx: ServiceContext, make_person: 
     person.anonymised_at = ctx.now()
 
     with pytest.raises(NotFound):
-        get_person(ctx, person.id)
+        person_for(ctx, person.id)
 
 
 # --- searching -----------------------------------------------------------------------

@@ -30,6 +30,7 @@ from belegung.stays.models import BanKind, Stay, StayStatus
 from belegung.stays.service import (
     cancel_hold,
     check_in,
+    check_out,
     convert_hold,
     create_hold,
     holds_for,
@@ -224,6 +225,22 @@ def test_a_hold_made_before_the_day_boundary_is_for_the_night_it_runs_out_in(
         tonight + timedelta(days=2),
     )
     assert figures(shelter).occupied == 1
+
+
+def test_a_guest_who_arrived_in_the_late_morning_may_leave_before_the_night(
+    ctx: ServiceContext,
+    clock: FakeClock,
+    shelter: Facility,
+    make_person: MakePerson,
+    figures: Figures,
+    tonight: date,
+) -> None:
+    clock.set_local(2026, 1, 16, 11, 30)
+    stay = convert_hold(ctx, create_hold(ctx, shelter, minutes=60).id, make_person())
+    clock.set_local(2026, 1, 16, 11, 50)
+
+    assert check_out(ctx, stay.id).status == StayStatus.CANCELLED
+    assert figures(shelter, tonight + timedelta(days=1)).free == 1
 
 
 @pytest.mark.parametrize("minutes", [30, 31], ids=["at-expiry", "after-expiry"])
