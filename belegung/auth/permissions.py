@@ -80,10 +80,10 @@ def visible_facility_ids(actor: Actor, action: Action) -> frozenset[int] | None:
 def person_facility_ids(actor: Actor) -> frozenset[int] | None:
     """The facilities whose persons `actor` may read one by one; None means every person.
 
-    Staff read a person only when the person is known at one of their facilities (a
-    stay, house ban or turn-away there). A returning guest who slept elsewhere before
-    they find by a search, which must be specific and shows only a few hits
-    (persons.service.search_persons); a check-in then takes the person's id.
+    Staff read (and name by id) a person known at one of their facilities (a stay,
+    house ban or turn-away there), or one their own search showed them lately
+    (persons.service.person_for). A returning guest who slept elsewhere before they
+    find by a search, which must be specific and shows only a few hits.
     """
     if actor.is_manager:
         return None

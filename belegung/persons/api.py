@@ -24,9 +24,9 @@ def search_persons(args: dict[str, Any]) -> dict[str, Any]:
 
     Staff find persons of every facility (a returning guest may have slept elsewhere),
     but only by a specific query: at least 3 letters of the name, or 2 with a year of
-    birth (`q=Li 1990`); a query matching more than 20 persons is answered 422, asking
-    to search more precisely. Managers and admins search without these limits.
-    Each person shown is audited; the query is not."""
+    birth (`q=Li 1990`), or a whole short name (`q=Wu`); a query matching more than 20
+    persons is answered 422, asking to search more precisely. Managers and admins
+    search without these limits. Each person shown is audited; the query is not."""
     require(Action.READ_PERSONS)
     page, size = args["page"], args["page_size"]
     found, total = service.search_persons(
@@ -49,6 +49,7 @@ def create_person(body: dict[str, Any]) -> Person:
 @responds(blp, 403, 404)
 def get_person(person_id: int) -> Person:
     """One person, audited. Staff read only persons known at their facilities (a stay,
-    house ban or turn-away there); others are 404 to them, as if they did not exist."""
+    house ban or turn-away there) or shown to them by their own search (or registered
+    by them) in the last 24 hours; others are 404 to them, as if they did not exist."""
     require(Action.READ_PERSONS)
     return service.read_person(service_ctx(), person_id)

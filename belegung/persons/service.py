@@ -222,17 +222,17 @@ def search_persons(
 ) -> tuple[Sequence[Person], int]:
     """Find returning guests: a page of matches and the number of all matches.
 
-    Managers and admins search freely. Staff search all persons too, but their query
-    must be specific, and one matching more than STAFF_SEARCH_MAX_HITS persons is
-    refused with a request to refine it (rather than cut: a cut list could hide the
-    guest they look for, who would then be registered twice).
+    Managers and admins search freely. Staff search all persons too, but only by a
+    specific query or by whole name words (see _staff_hits), and one matching more than
+    STAFF_SEARCH_MAX_HITS persons is refused with a request to refine it (rather than
+    cut: a cut list could hide the guest they look for, who would then be registered
+    twice).
     """
     found: Sequence[Person]
-    stmt = matching_persons(q)
     if person_facility_ids(ctx.actor) is not None:
         hits = _staff_hits(ctx, q)
         found, total = hits[offset : offset + limit], len(hits)
-    elif stmt is None:
+    elif (stmt := matching_persons(q)) is None:
         found, total = [], 0
     else:
         found = ctx.session.scalars(stmt.limit(limit).offset(offset)).all()
