@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from belegung.config import ConfigError, Settings, load_settings
+from belegung.config import ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,16 +44,29 @@ def create_app(
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
 
-    from belegung.api import init_api
-    from belegung.cli import register_cli
-    from belegung.status import bp as status_bp
+    _init_http(app)
 
-    app.register_blueprint(status_bp)
-    init_api(app)
+    from belegung.cli import register_cli
+
     register_cli(app)
     return app
 
 
-def settings_of(app: Flask) -> Settings:
-    settings: Settings = app.config["BELEGUNG"]
-    return settings
+def _init_http(app: Flask) -> None:
+    """Requests: one unit of work each, the caller, the routes, and errors as answers."""
+    from belegung.auth.bearer import init_bearer_auth
+    from belegung.facilities.api import blp as facilities_api
+    from belegung.http.api import init_api
+    from belegung.http.errors import init_errors
+    from belegung.http.transactions import init_request_transactions
+    from belegung.persons.api import blp as persons_api
+    from belegung.status import bp as status_pages
+    from belegung.stays.api import blp as stays_api
+    from belegung.winter.api import blp as winter_api
+
+    init_bearer_auth(app)
+    init_errors(app)
+    app.register_blueprint(status_pages)
+    init_api(app, [facilities_api, stays_api, persons_api, winter_api])
+    # Last: its hooks go around all the others (see there).
+    init_request_transactions(app)

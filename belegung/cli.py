@@ -16,28 +16,28 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from gunicorn.glogging import Logger as GunicornLogger  # type: ignore[import-untyped]
 
-from belegung import settings_of, texts
+from belegung import texts
 from belegung.auth.models import Role, User
 from belegung.auth.service import create_token, create_user, get_user, list_tokens, revoke_token
+from belegung.config import settings_of
 from belegung.context import Actor, ServiceContext, service_context
 from belegung.errors import DomainError
 from belegung.extensions import db, session
 from belegung.facilities.models import FacilityKind, TargetGroup
 from belegung.facilities.service import get_facility
-from belegung.schemas import EARLIEST_NIGHT, LATEST_NIGHT, MAX_ID, forbidden_character
-from belegung.stays.availability import COUNTS, Availability, availability
+from belegung.limits import EARLIEST_NIGHT, LATEST_NIGHT, MAX_ID
+from belegung.schemas import forbidden_character
+from belegung.stays.availability import COUNTS, Availability
+from belegung.stays.operations import read_availability
+from belegung.transaction import unit_of_work
 
 
 @contextmanager
 def cli_context(label: str = "cli") -> Iterator[ServiceContext]:
-    """A service context for a command; commits once at the end, rolls back on error."""
-    ctx = service_context(session(), Actor.system(label), settings_of(current_app))
-    try:
-        yield ctx
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    """A service context for a command, in one unit of work: committed once at the end,
+    rolled back on error."""
+    with unit_of_work(session()) as uow:
+        yield service_context(session(), Actor.system(label), settings_of(current_app), uow=uow)
 
 
 # A database id, as the API takes it: beyond the integer column it would fail there.
@@ -159,13 +159,10 @@ def availability_command(
     night: date | None, target_group: str | None, kind: str | None, as_json: bool
 ) -> None:
     """Free places per facility for a night."""
-    settings = settings_of(current_app)
     with cli_context() as ctx:
-        now = ctx.now()
-        figures = availability(
-            ctx.session,
-            night or ctx.tonight(),
-            now.astimezone(settings.timezone),
+        figures = read_availability(
+            ctx,
+            night,
             target_group=TargetGroup(target_group) if target_group else None,
             kind=FacilityKind(kind) if kind else None,
         )

@@ -12,6 +12,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import Flask
+
+from belegung.nights import NightCalendar
+
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -34,6 +38,11 @@ class Settings:
     twilio_auth_token: str | None
     sms_from: str | None
     twilio_api_base: str
+
+    @property
+    def calendar(self) -> NightCalendar:
+        """The night calendar of the configured time zone and day boundary."""
+        return NightCalendar(self.timezone, self.day_boundary)
 
     @property
     def sms_backend(self) -> str:
@@ -179,3 +188,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
         sms_from=sms_from,
         twilio_api_base=api_base,
     )
+
+
+def settings_of(app: Flask) -> Settings:
+    """The validated settings of an app (see create_app)."""
+    settings: Settings = app.config["BELEGUNG"]
+    return settings

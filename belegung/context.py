@@ -1,15 +1,26 @@
-"""What a service call needs besides its arguments: the session, who acts, and when."""
+"""What a service call needs besides its arguments: the session, who acts, when, and the
+unit of work it runs in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from belegung.auth.models import Role
 from belegung.config import Settings
 from belegung.nights import Clock, NightCalendar, system_clock
+from belegung.transaction import UnitOfWork
+
+
+class Role(StrEnum):
+    """The roles of DESIGN.md; what each may do is auth.permissions' table."""
+
+    STAFF = "staff"
+    OUTREACH = "outreach"
+    MANAGER = "manager"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -33,7 +44,13 @@ class Actor:
 
 @dataclass
 class ServiceContext:
-    """Passed to every service function. The clock is injectable so tests can set time."""
+    """Passed to every service function. The clock is injectable so tests can set time.
+
+    `uow` is the unit of work the call runs in (by default the session's): services
+    register what must happen only after a successful commit (an SMS, a cache
+    invalidation) with `ctx.uow.after_commit`, and say what they changed with
+    `ctx.uow.changed`.
+    """
 
     session: Session
     actor: Actor
@@ -44,6 +61,12 @@ class ServiceContext:
     # Live holds one user (a crew's phone) may have at once: no single token can
     # hold a whole shelter.
     holds_per_user: int = 5
+    # None only until __post_init__: then the session's unit of work.
+    uow: UnitOfWork = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.uow is None:
+            self.uow = UnitOfWork.of(self.session)
 
     def now(self) -> datetime:
         return self.clock()
@@ -53,15 +76,20 @@ class ServiceContext:
 
 
 def service_context(
-    session: Session, actor: Actor, settings: Settings, clock: Clock = system_clock
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    clock: Clock = system_clock,
+    uow: UnitOfWork | None = None,
 ) -> ServiceContext:
     """A context with the calendar and hold limits of the configured settings."""
     return ServiceContext(
         session=session,
         actor=actor,
-        calendar=NightCalendar(settings.timezone, settings.day_boundary),
+        calendar=settings.calendar,
         clock=clock,
         hold_minutes_default=settings.hold_minutes_default,
         hold_minutes_max=settings.hold_minutes_max,
         holds_per_user=settings.holds_per_user,
+        uow=uow or UnitOfWork.of(session),
     )

@@ -1,11 +1,14 @@
-"""Declarative base, naming convention, shared column types and SQLite transaction setup."""
+"""Declarative base, naming convention, shared column types, SQLite transaction setup, and
+the SQL shapes every domain shares (night ranges, pages of a list)."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -101,28 +104,8 @@ def is_postgresql(bind: Engine | Connection) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-# Advisory-lock namespace for claims on a facility's places ("bel" in ASCII).
-CLAIMS_LOCK_CLASS = 0x62656C
-
 # A column as the range helpers below take it: a Core column or a mapped attribute.
 ColumnArg: TypeAlias = sa.ColumnElement[Any] | QueryableAttribute[Any]
-
-
-def lock_facility_claims(session: Session, facility_id: int) -> None:
-    """Serialise claims on one facility's places until the transaction ends.
-
-    On PostgreSQL two transactions inserting a claim on the same place at once can each
-    wait for the other's tentative entry in the exclusion constraint's index, and one is
-    aborted as a deadlock. Taking this lock before reading which places are free makes
-    claims in a facility take turns: the free-place query then sees every committed
-    claim, and the exclusion constraint remains the guarantee. SQLite needs nothing:
-    every transaction already holds the database's write lock (see above).
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:cls, :obj)"),
-            {"cls": CLAIMS_LOCK_CLASS, "obj": facility_id},
-        )
 
 
 def overlap_arms(
@@ -176,3 +159,23 @@ def exists_overlapping(
 def on_night(first_col: ColumnArg, end_col: ColumnArg, night: Any) -> sa.ColumnElement[bool]:
     """SQL for "the range [first_col, end_col) includes the night `night`"."""
     return overlaps(first_col, end_col, night, night + timedelta(days=1))
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, with the number of all items."""
+
+    items: Sequence[T]
+    page: int
+    page_size: int
+    total: int
+
+
+def paginate(session: Session, stmt: sa.Select[tuple[T]], page: int, page_size: int) -> Page[T]:
+    """One page of a query's rows, with the total."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    items = session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+    return Page(items=items, page=page, page_size=page_size, total=total or 0)

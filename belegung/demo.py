@@ -17,8 +17,11 @@ from belegung.facilities.models import Facility, Place, Unit
 from belegung.facilities.service import get_facility
 from belegung.persons.models import Gender, HouseholdType, Nationality, Person
 from belegung.persons.service import create_person
+from belegung.stays.bans import impose_ban
+from belegung.stays.holds import create_hold
 from belegung.stays.models import BanKind, Stay, StayStatus, TurnAwayReason
-from belegung.stays.service import check_in, create_hold, impose_ban, record_turn_away
+from belegung.stays.service import check_in
+from belegung.stays.turn_aways import record_turn_away
 
 SEED = 2026
 

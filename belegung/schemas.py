@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 import marshmallow as ma
 from marshmallow import fields, validate
 from marshmallow.types import ErrorMessages
 
 from belegung import texts
+from belegung.limits import EARLIEST_NIGHT, LATEST_NIGHT, MAX_ID, MAX_PAGE, MAX_PAGE_SIZE
 
-MAX_PAGE_SIZE = 200
-# Ids are integer columns: anything beyond would fail in the database (on PostgreSQL as
-# an error, not as "not found").
-MAX_ID = 2**31 - 1
 # What no text from a request may hold: control characters other than tab, line feed and
 # carriage return (PostgreSQL refuses NUL outright), lone surrogates (they have no UTF-8
 # form, so neither database can store them), and the bidi overrides and isolates that
 # make a name or a note display as something it is not.
 FORBIDDEN_RANGES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
 FORBIDDEN_CHARACTER = re.compile(f"[{FORBIDDEN_RANGES}]")
-# Nights a request may name. Far beyond them, date arithmetic ("the night after") would
-# overflow; nothing in a shelter's work needs them.
-EARLIEST_NIGHT = date(2000, 1, 1)
-LATEST_NIGHT = date(2099, 12, 31)
 
 
 def id_field(**kwargs: Any) -> fields.Integer:
@@ -67,6 +59,17 @@ def enum(cls: type[Enum], **kwargs: object) -> fields.Enum:
     return fields.Enum(cls, by_value=True, **kwargs)  # type: ignore[arg-type]
 
 
+class RequestSchema(ma.Schema):
+    """An input schema that loads into the typed request its operation takes (`MODEL`, a
+    dataclass whose fields are the schema's), so that no route passes a dict on."""
+
+    MODEL: ClassVar[type[Any] | None] = None
+
+    @ma.post_load
+    def _into_model(self, data: dict[str, Any], **_: Any) -> Any:
+        return data if self.MODEL is None else self.MODEL(**data)
+
+
 class ErrorSchema(ma.Schema):
     code = fields.String(
         required=True,
@@ -84,8 +87,8 @@ class ErrorSchema(ma.Schema):
     )
 
 
-class PageQuerySchema(ma.Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+class PageQuerySchema(RequestSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from belegung import settings_of, texts
+from belegung import texts
+from belegung.config import settings_of
 from belegung.extensions import session
-from belegung.nights import NightCalendar, system_clock
-from belegung.stays.availability import availability
+from belegung.http.context import clock
+from belegung.stays.operations import public_availability
 
 bp = Blueprint("status", __name__)
 
@@ -15,12 +16,5 @@ bp = Blueprint("status", __name__)
 @bp.get("/")
 def index() -> str:
     settings = settings_of(current_app)
-    now = system_clock()
-    night = NightCalendar(settings.timezone, settings.day_boundary).night_of(now)
-    figures = availability(session(), night, now)
-    return render_template(
-        "status/index.html",
-        figures=figures,
-        texts=texts,
-        as_of=now.astimezone(settings.timezone),
-    )
+    figures = public_availability(session(), settings.calendar, clock()())
+    return render_template("status/index.html", figures=figures, texts=texts)

@@ -43,7 +43,21 @@ THINGS: dict[str, str] = {
     "token": "Token",
 }
 
+# Why a value or an action was refused: the `reason` code of a domain error, formatted
+# with the error's other parameters.
 REASONS: dict[str, str] = {
+    "between": "zwischen {low} und {high}",
+    "at_most_chars": "höchstens {max} Zeichen",
+    "at_least_chars": "mindestens {min} Zeichen",
+    "length_between": "{low} bis {high} Zeichen",
+    "backfill_limit": "höchstens {days} Nächte zurück",
+    "too_far_ahead": "höchstens ein Jahr im Voraus",
+    "reason_missing": "Bitte einen Grund angeben.",
+    "end_before_first": "muss nach der ersten Nacht liegen",
+    "name_missing": "Der Name fehlt.",
+    "name_taken": "Der Name ist bereits vergeben.",
+    "user_name_format": "2 bis 80 Buchstaben, Ziffern oder . _ - @, ohne Leerzeichen",
+    "staff_need_facility": "Mitarbeitende brauchen eine Einrichtung.",
     "men_only": "nur für Männer",
     "women_only": "nur für Frauen",
     "age": "nur für junge Erwachsene von 18 bis unter 27 Jahren",
@@ -75,6 +89,13 @@ REASONS: dict[str, str] = {
         "mehr als {limit} Treffer; bitte genauer suchen, z. B. mit Vor- und Nachnamen "
         "oder dem Geburtsjahr"
     ),
+}
+
+# Messages of the input schemas beyond marshmallow's own.
+VALIDATION: dict[str, str] = {
+    "person_id_alone": "Mit „id“ keine weiteren Angaben zur Person.",
+    "person_id_or_name": "„id“ oder „name“ angeben.",
+    "slug_format": "Kleinbuchstaben, Ziffern, Bindestriche",
 }
 
 TARGET_GROUPS: dict[str, str] = {
@@ -166,6 +187,11 @@ API: dict[str, str] = {
     ),
 }
 
+PAGES: dict[str, str] = {
+    "error_heading": "Das hat nicht geklappt",
+    "back_to_start": "Zur Startseite",
+}
+
 STATUS_PAGE: dict[str, str] = {
     "title": "belegung",
     "heading": "belegung läuft",
@@ -175,12 +201,15 @@ STATUS_PAGE: dict[str, str] = {
 
 
 def error_message(code: str, **params: Any) -> str:
-    template = ERRORS.get(code, ERRORS["error"])
+    """The German message of a domain error: its code's template, with the names of
+    `what` (THINGS) and `reason` (REASONS) resolved and every parameter filled in.
+
+    A code, thing or reason without a text is a KeyError, not a vague message: the tests
+    find it (tests/test_texts.py checks every code the package raises).
+    """
+    template = ERRORS[code]
     if "what" in params:
-        params["what"] = THINGS.get(params["what"], params["what"])
+        params["what"] = THINGS[params["what"]]
     if "reason" in params:
-        params["reason"] = REASONS.get(params["reason"], params["reason"])
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError):
-        return ERRORS["error"]
+        params["reason"] = REASONS[params["reason"]].format(**params)
+    return template.format(**params)

@@ -42,12 +42,13 @@ from belegung.facilities.models import (
     Place,
     TargetGroup,
 )
-from belegung.facilities.service import add_place, create_facility, take_out_of_service
+from belegung.facilities.service import add_place, create_facility
 from belegung.nights import NightCalendar, fixed_clock
 from belegung.persons.models import Gender, HouseholdType, Nationality, Person
 from belegung.persons.service import create_person, name_key
 from belegung.stays.availability import Availability, availability
 from belegung.stays.models import Stay, StayStatus
+from belegung.stays.out_of_service import take_out_of_service
 from belegung.stays.service import check_in
 
 CSV_PATH = Path(

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# Role lives with the Actor (belegung.context); here it is the users' column type.
+from belegung.context import Role
 from belegung.db import Base, enum_type, intpk, utcnow
 from belegung.facilities.models import Facility
 
-
-class Role(StrEnum):
-    STAFF = "staff"
-    OUTREACH = "outreach"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
+__all__ = ["ApiToken", "Role", "User", "user_facilities"]
 
 user_facilities = sa.Table(
     "user_facilities",

@@ -1,11 +1,11 @@
-"""Who may do what: the roles of DESIGN.md as one table, checked on every route."""
+"""Who may do what: the roles of DESIGN.md as one table, and the rules for single records
+(whose hold, which ban). The domains' operations check them for every caller."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from belegung.auth.models import Role
-from belegung.context import Actor
+from belegung.context import Actor, Role
 from belegung.errors import Forbidden
 
 
@@ -68,6 +68,28 @@ def allowed(actor: Actor, action: Action, facility_id: int | None = None) -> boo
 def authorize(actor: Actor, action: Action, facility_id: int | None = None) -> None:
     if not allowed(actor, action, facility_id):
         raise Forbidden()
+
+
+def authorize_hold(
+    actor: Actor, action: Action, facility_id: int, created_by_id: int | None
+) -> None:
+    """A hold: as any record of its facility; outreach crews see and cancel only the
+    holds they made themselves."""
+    authorize(actor, action, facility_id)
+    if actor.role == Role.OUTREACH and created_by_id != actor.user_id:
+        raise Forbidden()
+
+
+def own_holds_only(actor: Actor) -> int | None:
+    """The user whose holds alone `actor` may list (outreach crews), or None for all."""
+    return actor.user_id if actor.role == Role.OUTREACH else None
+
+
+def authorize_ban_lift(actor: Actor, facility_id: int) -> None:
+    """Managers lift any ban; staff the bans of their facilities (a `danger` ban only a
+    manager lifts: that rule is the ban's own, stays.bans.lift_ban)."""
+    if not allowed(actor, Action.OVERRIDE_BANS):
+        authorize(actor, Action.WRITE_BANS, facility_id)
 
 
 def visible_facility_ids(actor: Actor, action: Action) -> frozenset[int] | None:

@@ -1,4 +1,4 @@
-"""Users, their bearer tokens, and who may do what."""
+"""Users and their bearer tokens: creating them, passwords, authenticating a token."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from belegung.auth.models import ApiToken, Role, User
 from belegung.context import Actor, ServiceContext
 from belegung.errors import InvalidInput, InvalidState, NotFound
 from belegung.facilities.models import Facility
+from belegung.limits import PASSWORD_MIN, TOKEN_NAME_MAX, USER_NAME_MAX
 
 TOKEN_PREFIX = "blg_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
-PASSWORD_MIN = 10
-USER_NAME = re.compile(r"[\w.@-]{2,80}")
+USER_NAME = re.compile(rf"[\w.@-]{{2,{USER_NAME_MAX}}}")
 # Writing last_used_at on every request would turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -47,15 +47,13 @@ def create_user(
     password: str | None = None,
 ) -> User:
     if not USER_NAME.fullmatch(name):
-        raise InvalidInput(
-            field="name", reason="2 bis 80 Buchstaben, Ziffern oder . _ - @, ohne Leerzeichen"
-        )
+        raise InvalidInput(field="name", reason="user_name_format")
     if ctx.session.scalar(sa.select(User.id).where(User.name == name)) is not None:
-        raise InvalidInput(field="name", reason="Der Name ist bereits vergeben.")
+        raise InvalidInput(field="name", reason="name_taken")
     facilities = list(facilities)
     role = Role(role)
     if role == Role.STAFF and not facilities:
-        raise InvalidInput(field="facility", reason="Mitarbeitende brauchen eine Einrichtung.")
+        raise InvalidInput(field="facility", reason="staff_need_facility")
     user = User(name=name, role=role, facilities=facilities, created_at=ctx.now())
     if password is not None:
         set_password(user, password)
@@ -67,7 +65,7 @@ def create_user(
 
 def set_password(user: User, password: str) -> None:
     if len(password) < PASSWORD_MIN:
-        raise InvalidInput(field="password", reason=f"mindestens {PASSWORD_MIN} Zeichen")
+        raise InvalidInput(field="password", reason="at_least_chars", min=PASSWORD_MIN)
     user.password_hash = generate_password_hash(password)
 
 
@@ -90,7 +88,7 @@ def create_token(
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
-        name=(name or user.name)[:80],
+        name=(name or user.name)[:TOKEN_NAME_MAX],
         token_hash=hash_token(raw),
         prefix=raw[:12],
         created_at=ctx.now(),

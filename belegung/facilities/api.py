@@ -1,14 +1,16 @@
-"""JSON routes for facilities, places and out-of-service periods."""
+"""JSON routes for facilities, places and out-of-service periods.
+
+Each route parses its input, calls one function of facilities.operations and serialises
+the answer.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from belegung.api import ApiBlueprint, paginate, require, responds, service_ctx
-from belegung.auth.permissions import Action
-from belegung.extensions import session
-from belegung.facilities import service
-from belegung.facilities.models import Facility, OutOfService
+from belegung.db import Page
+from belegung.facilities import operations
+from belegung.facilities.models import Facility, OutOfService, Place
 from belegung.facilities.schemas import (
     FacilityCreateSchema,
     FacilitySchema,
@@ -20,6 +22,8 @@ from belegung.facilities.schemas import (
     PlaceCreateSchema,
     PlaceSchema,
 )
+from belegung.http.api import ApiBlueprint, responds
+from belegung.http.context import service_ctx
 from belegung.schemas import PageQuerySchema, page_of
 
 blp = ApiBlueprint(
@@ -34,10 +38,9 @@ blp = ApiBlueprint(
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, page_of(FacilitySchema))
 @responds(blp, 403, 422)
-def list_facilities(args: dict[str, Any]) -> dict[str, Any]:
+def list_facilities(args: dict[str, Any]) -> Page[Facility]:
     """All facilities."""
-    require(Action.READ_FACILITIES)
-    return paginate(service.facilities_query(), args)
+    return operations.list_facilities(service_ctx(), page=args["page"], page_size=args["page_size"])
 
 
 @blp.post("/facilities")
@@ -46,16 +49,14 @@ def list_facilities(args: dict[str, Any]) -> dict[str, Any]:
 @responds(blp, 403, 422)
 def create_facility(body: dict[str, Any]) -> Facility:
     """Create a facility (admin)."""
-    require(Action.MANAGE_FACILITIES)
-    return service.create_facility(service_ctx(), body.pop("slug"), **body)
+    return operations.create_facility(service_ctx(), body.pop("slug"), body)
 
 
 @blp.get("/facilities/<slug>")
 @blp.response(200, FacilitySchema)
 @responds(blp, 403, 404)
 def get_facility(slug: str) -> Facility:
-    require(Action.READ_FACILITIES)
-    return service.get_facility(session(), slug)
+    return operations.read_facility(service_ctx(), slug)
 
 
 @blp.patch("/facilities/<slug>")
@@ -64,30 +65,28 @@ def get_facility(slug: str) -> Facility:
 @responds(blp, 403, 404, 422)
 def update_facility(body: dict[str, Any], slug: str) -> Facility:
     """Change a facility's data or status, e.g. `standby` (admin)."""
-    require(Action.MANAGE_FACILITIES)
-    return service.update_facility(service_ctx(), service.get_facility(session(), slug), **body)
+    return operations.update_facility(service_ctx(), slug, body)
 
 
 @blp.get("/facilities/<slug>/places")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, page_of(PlaceSchema))
 @responds(blp, 403, 404, 422)
-def list_places(args: dict[str, Any], slug: str) -> dict[str, Any]:
-    require(Action.READ_FACILITIES)
-    return paginate(service.places_query(service.get_facility(session(), slug)), args)
+def list_places(args: dict[str, Any], slug: str) -> Page[Place]:
+    return operations.list_places(
+        service_ctx(), slug, page=args["page"], page_size=args["page_size"]
+    )
 
 
 @blp.post("/facilities/<slug>/places")
 @blp.arguments(PlaceCreateSchema)
 @blp.response(201, PlaceSchema)
 @responds(blp, 403, 404, 422)
-def add_place(body: dict[str, Any], slug: str) -> Any:
+def add_place(body: dict[str, Any], slug: str) -> Place:
     """Add a place (admin)."""
-    require(Action.MANAGE_FACILITIES)
-    facility = service.get_facility(session(), slug)
-    return service.add_place(
+    return operations.add_place(
         service_ctx(),
-        facility,
+        slug,
         body["label"],
         emergency=body["emergency"],
         unit_label=body.get("unit"),
@@ -98,11 +97,15 @@ def add_place(body: dict[str, Any], slug: str) -> Any:
 @blp.arguments(OutOfServiceQuerySchema, location="query")
 @blp.response(200, page_of(OutOfServiceSchema))
 @responds(blp, 403, 404, 422)
-def list_out_of_service(args: dict[str, Any]) -> dict[str, Any]:
+def list_out_of_service(args: dict[str, Any]) -> Page[OutOfService]:
     """Out-of-service periods, optionally of one facility or touching one night."""
-    require(Action.READ_FACILITIES)
-    facility = service.get_facility(session(), args["facility"]) if "facility" in args else None
-    return paginate(service.out_of_service_query(facility, args.get("night")), args)
+    return operations.list_out_of_service(
+        service_ctx(),
+        facility=args.get("facility"),
+        night=args.get("night"),
+        page=args["page"],
+        page_size=args["page_size"],
+    )
 
 
 @blp.post("/out-of-service")
@@ -111,12 +114,10 @@ def list_out_of_service(args: dict[str, Any]) -> dict[str, Any]:
 @responds(blp, 403, 404, 409, 422)
 def take_out_of_service(body: dict[str, Any]) -> OutOfService:
     """Take a place out of service (admin); refused while someone is booked on it."""
-    require(Action.MANAGE_FACILITIES)
-    facility = service.get_facility(session(), body["facility"])
-    place = service.get_place(session(), facility, body["place"])
-    return service.take_out_of_service(
+    return operations.take_out_of_service(
         service_ctx(),
-        place,
+        body["facility"],
+        body["place"],
         reason=body["reason"],
         first_night=body.get("first_night"),
         end_night=body.get("end_night"),
@@ -129,5 +130,4 @@ def take_out_of_service(body: dict[str, Any]) -> OutOfService:
 @responds(blp, 403, 404, 409, 422)
 def end_out_of_service(body: dict[str, Any], period_id: int) -> OutOfService:
     """Put the place back in service from a night (default tonight) (admin)."""
-    require(Action.MANAGE_FACILITIES)
-    return service.return_to_service(service_ctx(), period_id, from_night=body.get("night"))
+    return operations.return_to_service(service_ctx(), period_id, from_night=body.get("night"))

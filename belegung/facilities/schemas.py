@@ -7,6 +7,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from belegung import texts
 from belegung.facilities.models import (
     FacilityKind,
     FacilityStatus,
@@ -14,11 +15,18 @@ from belegung.facilities.models import (
     TargetGroup,
     WelfareAssociation,
 )
-from belegung.schemas import LATEST_NIGHT, PageQuerySchema, Text, enum, night_date
-
-SLUG = validate.Regexp(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Kleinbuchstaben, Ziffern, Bindestriche"
+from belegung.limits import (
+    ADDRESS_MAX,
+    FACILITY_NAME_MAX,
+    LATEST_NIGHT,
+    OUT_OF_SERVICE_REASON_MAX,
+    PLACE_LABEL_MAX,
+    SLUG_MAX,
+    UNIT_LABEL_MAX,
 )
+from belegung.schemas import PageQuerySchema, Text, enum, night_date
+
+SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error=texts.VALIDATION["slug_format"])
 
 
 # --- output ---------------------------------------------------------------------------
@@ -64,12 +72,12 @@ class OutOfServiceSchema(ma.Schema):
 
 
 class FacilityUpdateSchema(ma.Schema):
-    name = Text(validate=validate.Length(min=1, max=200))
+    name = Text(validate=validate.Length(min=1, max=FACILITY_NAME_MAX))
     kind = enum(FacilityKind)
     target_group = enum(TargetGroup)
     status = enum(FacilityStatus)
-    address = Text(allow_none=True, validate=validate.Length(max=300))
-    operator_name = Text(allow_none=True, validate=validate.Length(max=200))
+    address = Text(allow_none=True, validate=validate.Length(max=ADDRESS_MAX))
+    operator_name = Text(allow_none=True, validate=validate.Length(max=FACILITY_NAME_MAX))
     operator_type = enum(OperatorType)
     welfare_association = enum(WelfareAssociation, allow_none=True)
     opened_on = fields.Date(
@@ -78,22 +86,22 @@ class FacilityUpdateSchema(ma.Schema):
 
 
 class FacilityCreateSchema(FacilityUpdateSchema):
-    slug = Text(required=True, validate=[validate.Length(min=2, max=60), SLUG])
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    slug = Text(required=True, validate=[validate.Length(min=2, max=SLUG_MAX), SLUG])
+    name = Text(required=True, validate=validate.Length(min=1, max=FACILITY_NAME_MAX))
     kind = enum(FacilityKind, required=True)
     target_group = enum(TargetGroup, required=True)
 
 
 class PlaceCreateSchema(ma.Schema):
-    label = Text(required=True, validate=validate.Length(min=1, max=40))
+    label = Text(required=True, validate=validate.Length(min=1, max=PLACE_LABEL_MAX))
     emergency = fields.Boolean(load_default=False)
-    unit = Text(validate=validate.Length(min=1, max=60))
+    unit = Text(validate=validate.Length(min=1, max=UNIT_LABEL_MAX))
 
 
 class OutOfServiceCreateSchema(ma.Schema):
-    facility = Text(required=True, validate=validate.Length(min=1, max=60))
-    place = Text(required=True, validate=validate.Length(min=1, max=40))
-    reason = Text(required=True, validate=validate.Length(min=1, max=300))
+    facility = Text(required=True, validate=validate.Length(min=1, max=SLUG_MAX))
+    place = Text(required=True, validate=validate.Length(min=1, max=PLACE_LABEL_MAX))
+    reason = Text(required=True, validate=validate.Length(min=1, max=OUT_OF_SERVICE_REASON_MAX))
     first_night = night_date(metadata={"description": "Default: tonight"})
     end_night = night_date(allow_none=True, metadata={"description": "Null: until further notice"})
 
@@ -103,5 +111,5 @@ class OutOfServiceEndSchema(ma.Schema):
 
 
 class OutOfServiceQuerySchema(PageQuerySchema):
-    facility = Text(validate=validate.Length(min=1, max=60))
+    facility = Text(validate=validate.Length(min=1, max=SLUG_MAX))
     night = night_date()

@@ -1,9 +1,9 @@
-"""Facilities, places and out-of-service periods."""
+"""Facilities and their places (whether a place is free or out of service is the
+occupancy domain's: stays.claims, stays.out_of_service)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,19 +11,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.db import exists_overlapping, lock_facility_claims, on_night
-from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOccupied
+from belegung.errors import InvalidInput, NotFound
 from belegung.facilities.models import (
     Facility,
     FacilityKind,
     FacilityStatus,
     OperatorType,
-    OutOfService,
     Place,
     Unit,
     UnitKind,
 )
-from belegung.stays.models import Stay, live_claim
+from belegung.limits import PLACE_LABEL_MAX, SLUG_MAX, UNIT_LABEL_MAX
 
 
 def get_facility(session: Session, slug: str) -> Facility:
@@ -46,22 +44,6 @@ def places_query(facility: Facility) -> sa.Select[tuple[Place]]:
     )
 
 
-def out_of_service_query(
-    facility: Facility | None = None, night: date | None = None
-) -> sa.Select[tuple[OutOfService]]:
-    stmt = (
-        sa.select(OutOfService)
-        .join(Place, OutOfService.place_id == Place.id)
-        .options(selectinload(OutOfService.place).selectinload(Place.facility))
-        .order_by(OutOfService.first_night.desc(), OutOfService.id.desc())
-    )
-    if facility is not None:
-        stmt = stmt.where(Place.facility_id == facility.id)
-    if night is not None:
-        stmt = stmt.where(on_night(OutOfService.first_night, OutOfService.end_night, night))
-    return stmt
-
-
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FACILITY_FIELDS = (
     "name", "kind", "target_group", "status", "address", "operator_name", "operator_type",
@@ -76,7 +58,7 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if isinstance(cleaned.get(name), str):
             cleaned[name] = " ".join(cleaned[name].split()) or None
     if "name" in cleaned and not cleaned["name"]:
-        raise InvalidInput(field="name", reason="Der Name fehlt.")
+        raise InvalidInput(field="name", reason="name_missing")
     return cleaned
 
 
@@ -88,13 +70,13 @@ def _check_operator(facility: Facility) -> None:
 
 
 def create_facility(ctx: ServiceContext, slug: str, **fields: Any) -> Facility:
-    if not SLUG.match(slug) or len(slug) > 60:
+    if not SLUG.match(slug) or len(slug) > SLUG_MAX:
         raise InvalidInput(field="slug", reason="slug_format")
     if ctx.session.scalar(sa.select(Facility.id).where(Facility.slug == slug)) is not None:
         raise InvalidInput(field="slug", reason="taken")
     fields = _clean_fields(fields)
     if "name" not in fields:
-        raise InvalidInput(field="name", reason="Der Name fehlt.")
+        raise InvalidInput(field="name", reason="name_missing")
     facility = Facility(slug=slug, created_at=ctx.now())
     for name in FACILITY_FIELDS:
         if name in fields:
@@ -126,8 +108,8 @@ def add_place(
     unit_label: str | None = None,
 ) -> Place:
     label = label.strip()
-    if not label or len(label) > 40:
-        raise InvalidInput(field="label", reason="1 bis 40 Zeichen")
+    if not label or len(label) > PLACE_LABEL_MAX:
+        raise InvalidInput(field="label", reason="length_between", low=1, high=PLACE_LABEL_MAX)
     exists = ctx.session.scalar(
         sa.select(Place.id).where(Place.facility_id == facility.id, Place.label == label)
     )
@@ -144,7 +126,7 @@ def add_place(
                 if facility.kind == FacilityKind.HOUSING_PROGRAMME
                 else UnitKind.ROOM
             )
-            unit = Unit(facility_id=facility.id, label=unit_label[:60], kind=kind)
+            unit = Unit(facility_id=facility.id, label=unit_label[:UNIT_LABEL_MAX], kind=kind)
             ctx.session.add(unit)
     last = ctx.session.scalar(
         sa.select(sa.func.max(Place.position)).where(Place.facility_id == facility.id)
@@ -176,94 +158,3 @@ def offers_places(facility: Facility, winter_active: bool) -> bool:
     if facility.status == FacilityStatus.ACTIVE:
         return True
     return facility.status == FacilityStatus.STANDBY and winter_active
-
-
-def out_of_service_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
-    """True for a place (correlated on Place.id) out of service on any night of the range."""
-    return exists_overlapping(
-        OutOfService.first_night,
-        OutOfService.end_night,
-        first,
-        end,
-        OutOfService.place_id == Place.id,
-    )
-
-
-def take_out_of_service(
-    ctx: ServiceContext,
-    place: Place,
-    *,
-    reason: str,
-    first_night: date | None = None,
-    end_night: date | None = None,
-) -> OutOfService:
-    """Take a place out of service for [first_night, end_night) (open-ended if no end).
-
-    Refused while someone is booked on it in that period: move the guest first.
-    """
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise InvalidInput(field="reason", reason="Bitte einen Grund angeben.")
-    first = first_night or ctx.tonight()
-    if end_night is not None and end_night <= first:
-        raise InvalidInput(field="end_night", reason="muss nach der ersten Nacht liegen")
-    # Take turns with check-ins, so that nobody is booked onto the place meanwhile.
-    lock_facility_claims(ctx.session, place.facility_id)
-    claimed = ctx.session.scalar(
-        sa.select(
-            exists_overlapping(
-                Stay.first_night,
-                Stay.end_night,
-                first,
-                end_night,
-                Stay.place_id == place.id,
-                live_claim(ctx.now()),
-            )
-        )
-    )
-    if claimed:
-        raise PlaceOccupied(place=place.label)
-    period = OutOfService(
-        place_id=place.id,
-        first_night=first,
-        end_night=end_night,
-        reason=reason,
-        created_at=ctx.now(),
-        created_by_id=ctx.actor.user_id,
-    )
-    ctx.session.add(period)
-    ctx.session.flush()
-    record(ctx, "place.out_of_service", "out_of_service", period.id, facility_id=place.facility_id)
-    return period
-
-
-def get_out_of_service(session: Session, period_id: int) -> OutOfService:
-    period = session.get(OutOfService, period_id)
-    if period is None:
-        raise NotFound(what="out_of_service")
-    return period
-
-
-def return_to_service(
-    ctx: ServiceContext, period_id: int, *, from_night: date | None = None
-) -> OutOfService:
-    """End an out-of-service period: the place is in service again from `from_night`
-    (default tonight)."""
-    period = get_out_of_service(ctx.session, period_id)
-    night = from_night or ctx.tonight()
-    if period.end_night is not None and period.end_night <= night:
-        raise InvalidState(reason="period_over")
-    if night <= period.first_night:
-        # Not begun yet: the whole period goes.
-        ctx.session.delete(period)
-    else:
-        period.end_night = night
-    ctx.session.flush()
-    record(
-        ctx,
-        "place.return_to_service",
-        "out_of_service",
-        period_id,
-        facility_id=period.place.facility_id,
-    )
-    return period

@@ -1,13 +1,19 @@
-"""JSON routes for persons: find returning guests, register new ones."""
+"""JSON routes for persons: find returning guests, register new ones.
+
+Each route parses its input, calls one function of persons.operations and serialises the
+answer.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from belegung.api import ApiBlueprint, require, responds, service_ctx
-from belegung.auth.permissions import Action
-from belegung.persons import service
+from belegung.db import Page
+from belegung.http.api import ApiBlueprint, responds
+from belegung.http.context import service_ctx
+from belegung.persons import operations
 from belegung.persons.models import Person
+from belegung.persons.operations import NewPerson
 from belegung.persons.schemas import PersonCreateSchema, PersonSchema, PersonSearchSchema
 from belegung.schemas import page_of
 
@@ -18,7 +24,7 @@ blp = ApiBlueprint("persons", __name__, url_prefix="/api/v1", description="Perso
 @blp.arguments(PersonSearchSchema, location="query")
 @blp.response(200, page_of(PersonSchema))
 @responds(blp, 403, 422)
-def search_persons(args: dict[str, Any]) -> dict[str, Any]:
+def search_persons(args: dict[str, Any]) -> Page[Person]:
     """Find persons by name and year of birth: every word must occur in the name,
     a four-digit word is the year of birth (`q=Müller 1971`).
 
@@ -27,21 +33,17 @@ def search_persons(args: dict[str, Any]) -> dict[str, Any]:
     birth (`q=Li 1990`), or a whole short name (`q=Wu`); a query matching more than 20
     persons is answered 422, asking to search more precisely. Managers and admins
     search without these limits. Each person shown is audited; the query is not."""
-    require(Action.READ_PERSONS)
-    page, size = args["page"], args["page_size"]
-    found, total = service.search_persons(
-        service_ctx(), args["q"], limit=size, offset=(page - 1) * size
+    return operations.search_persons(
+        service_ctx(), args["q"], page=args["page"], page_size=args["page_size"]
     )
-    return {"items": found, "page": page, "page_size": size, "total": total}
 
 
 @blp.post("/persons")
 @blp.arguments(PersonCreateSchema)
 @blp.response(201, PersonSchema)
 @responds(blp, 403, 422)
-def create_person(body: dict[str, Any]) -> Person:
-    require(Action.WRITE_PERSONS)
-    return service.create_person(service_ctx(), **body)
+def create_person(new: NewPerson) -> Person:
+    return operations.register_person(service_ctx(), new)
 
 
 @blp.get("/persons/<id:person_id>")
@@ -51,5 +53,4 @@ def get_person(person_id: int) -> Person:
     """One person, audited. Staff read only persons known at their facilities (a stay,
     house ban or turn-away there) or shown to them by their own search (or registered
     by them) in the last 24 hours; others are 404 to them, as if they did not exist."""
-    require(Action.READ_PERSONS)
-    return service.read_person(service_ctx(), person_id)
+    return operations.read_person(service_ctx(), person_id)

@@ -9,12 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from belegung.db import Base, enum_type, intpk, utcnow
-
-NAME_MAX = 120
-# The search key of a name is capped at this length (persons.service.name_key): folding
-# usually at most doubles a name (ß → ss, ä → ae), but compatibility characters expand
-# further ("ﬃ" → "ffi", one Arabic ligature to 18 characters).
-NAME_KEY_MAX = 240
+from belegung.limits import BIRTH_YEAR_MAX, BIRTH_YEAR_MIN, NAME_KEY_MAX, NAME_MAX
 
 
 class Gender(StrEnum):
@@ -47,7 +42,8 @@ class Person(Base):
     __tablename__ = "persons"
     __table_args__ = (
         sa.CheckConstraint(
-            "birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",
+            f"birth_year IS NULL OR (birth_year >= {BIRTH_YEAR_MIN} "
+            f"AND birth_year <= {BIRTH_YEAR_MAX})",
             name="birth_year_plausible",
         ),
         sa.CheckConstraint("household_size >= 1", name="household_size_positive"),

@@ -1,29 +1,27 @@
-"""Creating, finding and reading persons, each as far as the caller may."""
+"""Registering and finding persons (guests): names folded for search, the staff's search
+limits, and who was shown whom."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from belegung import texts
 from belegung.audit.models import AuditEntry
 from belegung.audit.service import record
 from belegung.auth.permissions import person_facility_ids
 from belegung.context import ServiceContext
-from belegung.errors import InvalidInput, NotFound
-from belegung.persons.models import (
+from belegung.errors import InvalidInput
+from belegung.limits import (
+    BIRTH_YEAR_MIN,
+    HOUSEHOLD_SIZE_MAX,
     NAME_KEY_MAX,
     NAME_MAX,
-    Gender,
-    HouseholdType,
-    Nationality,
-    Person,
 )
-from belegung.stays.models import HouseBan, Stay, TurnAway
+from belegung.persons.models import Gender, HouseholdType, Nationality, Person
 
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -57,9 +55,9 @@ def name_key(name: str) -> str:
 def _check_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput(field="name", reason="Der Name fehlt.")
+        raise InvalidInput(field="name", reason="name_missing")
     if len(name) > NAME_MAX:
-        raise InvalidInput(field="name", reason=f"höchstens {NAME_MAX} Zeichen")
+        raise InvalidInput(field="name", reason="at_most_chars", max=NAME_MAX)
     return name
 
 
@@ -67,8 +65,8 @@ def _check_birth_year(ctx: ServiceContext, birth_year: int | None) -> int | None
     if birth_year is None:
         return None
     this_year = ctx.now().astimezone(ctx.calendar.timezone).year
-    if not 1900 <= birth_year <= this_year:
-        raise InvalidInput(field="birth_year", reason=f"zwischen 1900 und {this_year}")
+    if not BIRTH_YEAR_MIN <= birth_year <= this_year:
+        raise InvalidInput(field="birth_year", reason="between", low=BIRTH_YEAR_MIN, high=this_year)
     return birth_year
 
 
@@ -83,8 +81,8 @@ def create_person(
     household_size: int = 1,
 ) -> Person:
     name = _check_name(name)
-    if not 1 <= household_size <= 30:
-        raise InvalidInput(field="household_size", reason="zwischen 1 und 30")
+    if not 1 <= household_size <= HOUSEHOLD_SIZE_MAX:
+        raise InvalidInput(field="household_size", reason="between", low=1, high=HOUSEHOLD_SIZE_MAX)
     person = Person(
         name=name,
         name_key=name_key(name),
@@ -101,18 +99,6 @@ def create_person(
     return person
 
 
-def known_at(person_id: int, facility_ids: Iterable[int]) -> sa.ColumnElement[bool]:
-    """SQL: the person has a stay (a converted hold included), a house ban or a
-    turn-away at one of the facilities. Uncorrelated, so that each EXISTS looks the
-    person up once through an index led by person_id (where there is one)."""
-    ids = sorted(facility_ids)
-    return sa.or_(
-        sa.exists().where(Stay.person_id == person_id, Stay.facility_id.in_(ids)),
-        sa.exists().where(HouseBan.person_id == person_id, HouseBan.facility_id.in_(ids)),
-        sa.exists().where(TurnAway.person_id == person_id, TurnAway.facility_id.in_(ids)),
-    )
-
-
 def shown_to(person_id: int, user_id: int, since: datetime) -> sa.ColumnElement[bool]:
     """SQL: the person was shown to the user by a search, or registered by them, since
     `since` (the audit log knows)."""
@@ -123,35 +109,6 @@ def shown_to(person_id: int, user_id: int, since: datetime) -> sa.ColumnElement[
         AuditEntry.action.in_(SHOWING),
         AuditEntry.at >= since,
     )
-
-
-def person_for(ctx: ServiceContext, person_id: int) -> Person:
-    """A person the caller may read and act on (check in, turn away, ban).
-
-    Staff: a person known at one of their facilities, or one their own search showed
-    them (or they registered) within SHOWN_FOR. Any other id is not found to them: a 403
-    would tell that it exists, and a record made about the person (a turn-away) must not
-    become a way to read them.
-    """
-    scope = person_facility_ids(ctx.actor)
-    stmt = sa.select(Person).where(Person.id == person_id, Person.anonymised_at.is_(None))
-    if scope is not None:
-        visible = known_at(person_id, scope)
-        if ctx.actor.user_id is not None:
-            since = ctx.now() - SHOWN_FOR
-            visible = sa.or_(visible, shown_to(person_id, ctx.actor.user_id, since))
-        stmt = stmt.where(visible)
-    person = ctx.session.scalars(stmt).one_or_none()
-    if person is None:
-        raise NotFound(what="person")
-    return person
-
-
-def read_person(ctx: ServiceContext, person_id: int) -> Person:
-    """A person as the caller may read them (see person_for), audited."""
-    person = person_for(ctx, person_id)
-    record(ctx, "person.read", "person", person.id)
-    return person
 
 
 def matching_persons(q: str, *, whole_words: bool = False) -> sa.Select[tuple[Person]] | None:
@@ -204,16 +161,12 @@ def _staff_hits(ctx: ServiceContext, q: str) -> Sequence[Person]:
         if not specific and not hits:
             raise InvalidInput(
                 field="q",
-                reason=texts.REASONS["search_too_short"].format(
-                    letters=STAFF_SEARCH_MIN_LETTERS,
-                    with_year=STAFF_SEARCH_MIN_LETTERS_WITH_YEAR,
-                ),
+                reason="search_too_short",
+                letters=STAFF_SEARCH_MIN_LETTERS,
+                with_year=STAFF_SEARCH_MIN_LETTERS_WITH_YEAR,
             )
     if len(hits) == more:
-        raise InvalidInput(
-            field="q",
-            reason=texts.REASONS["search_too_many"].format(limit=STAFF_SEARCH_MAX_HITS),
-        )
+        raise InvalidInput(field="q", reason="search_too_many", limit=STAFF_SEARCH_MAX_HITS)
     return hits
 
 

@@ -1,28 +1,31 @@
-"""JSON routes for availability, stays, holds, turn-aways and house bans."""
+"""JSON routes for availability, stays, holds, turn-aways and house bans.
+
+Each route parses its input, calls one function of stays.operations (which checks the
+caller's rights and applies the rules) and serialises the answer.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app
-
-from belegung import settings_of
-from belegung.api import ApiBlueprint, current_actor, paginate, require, responds, service_ctx
-from belegung.audit.service import record
-from belegung.auth.models import Role
-from belegung.auth.permissions import Action, allowed, visible_facility_ids
-from belegung.context import ServiceContext
-from belegung.errors import Forbidden
-from belegung.extensions import session
-from belegung.facilities.models import Facility
-from belegung.facilities.service import get_facility
-from belegung.persons.models import Person
-from belegung.persons.service import create_person, person_for
+from belegung.db import Page
+from belegung.http.api import ApiBlueprint, responds
+from belegung.http.context import service_ctx
 from belegung.schemas import page_of
-from belegung.stays import service
-from belegung.stays.availability import availability
+from belegung.stays import operations
+from belegung.stays.availability import Availability
+from belegung.stays.holds import HoldView
 from belegung.stays.models import BanOverride, HouseBan, Stay, TurnAway
+from belegung.stays.operations import (
+    BanFilter,
+    BanRequest,
+    CheckIn,
+    Conversion,
+    HoldRequest,
+    ListFilter,
+    StayFilter,
+    TurnAwayRequest,
+)
 from belegung.stays.schemas import (
     AvailabilityQuerySchema,
     AvailabilitySchema,
@@ -107,64 +110,6 @@ STAY_EXAMPLE = {
 }
 
 
-# --- helpers ----------------------------------------------------------------------------
-
-
-def _facility(slug: str, action: Action) -> Facility:
-    facility = get_facility(session(), slug)
-    require(action, facility.id)
-    return facility
-
-
-def _scope(args: dict[str, Any], action: Action) -> Iterable[int] | None:
-    """The facilities a list may show: the one asked for (if allowed), else all the
-    caller may see."""
-    require(action)
-    if "facility" in args:
-        return [_facility(args["facility"], action).id]
-    return visible_facility_ids(current_actor(), action)
-
-
-def _person(ctx: ServiceContext, ref: dict[str, Any]) -> Person:
-    """An existing person by id, or a new one (which needs the right to create persons)."""
-    if "id" in ref:
-        require(Action.READ_PERSONS)
-        return person_for(ctx, ref["id"])
-    require(Action.WRITE_PERSONS)
-    return create_person(ctx, **ref)
-
-
-def _stay(stay_id: int, action: Action) -> Stay:
-    stay = service.get_stay(session(), stay_id)
-    require(action, stay.facility_id)
-    return stay
-
-
-def _hold(hold_id: int, action: Action) -> Stay:
-    hold = service.get_hold(session(), hold_id)
-    actor = require(action, hold.facility_id)
-    # Outreach crews see and cancel the holds they made themselves.
-    if actor.role == Role.OUTREACH and hold.created_by_id != actor.user_id:
-        raise Forbidden()
-    return hold
-
-
-def _audit_person_lookup(page: dict[str, Any], args: dict[str, Any], action: str) -> Any:
-    """A list asked for one person's records is a look-up of that person: audited with
-    the records shown (DESIGN.md, Audit). Lists of a night or facility are the shelter's
-    daily work and are not."""
-    if "person" in args:
-        ids = [item.id for item in page["items"]]
-        record(service_ctx(), action, "person", args["person"], ids=ids)
-    return page
-
-
-def _with_status(ctx: ServiceContext, holds: Iterable[Stay]) -> None:
-    now = ctx.now()
-    for hold in holds:
-        hold.effective_status = service.hold_status(hold, now)  # type: ignore[attr-defined]
-
-
 # --- availability -----------------------------------------------------------------------
 
 
@@ -172,19 +117,16 @@ def _with_status(ctx: ServiceContext, holds: Iterable[Stay]) -> None:
 @blp.arguments(AvailabilityQuerySchema, location="query")
 @blp.response(200, AvailabilitySchema, example=AVAILABILITY_EXAMPLE)
 @responds(blp, 403, 422)
-def get_availability(args: dict[str, Any]) -> Any:
+def get_availability(args: dict[str, Any]) -> Availability:
     """Free places per facility for a night (default tonight), with totals.
 
     Emergency places (`free_emergency`) are given once a facility's regular places are
     taken, or at once while a winter emergency is active. Standby facilities appear only
     during a winter emergency.
     """
-    require(Action.READ_AVAILABILITY)
-    ctx = service_ctx()
-    return availability(
-        session(),
-        args.get("night") or ctx.tonight(),
-        ctx.now().astimezone(settings_of(current_app).timezone),
+    return operations.read_availability(
+        service_ctx(),
+        args.get("night"),
         target_group=args.get("target_group"),
         kind=args.get("kind"),
     )
@@ -197,20 +139,16 @@ def get_availability(args: dict[str, Any]) -> Any:
 @blp.arguments(StayQuerySchema, location="query")
 @blp.response(200, page_of(StaySchema))
 @responds(blp, 403, 404, 422)
-def list_stays(args: dict[str, Any]) -> dict[str, Any]:
+def list_stays(which: StayFilter) -> Page[Stay]:
     """Stays, newest first; by facility, night (stays covering it) or person."""
-    facility_ids = _scope(args, Action.READ_STAYS)
-    stmt = service.stays_query(
-        facility_ids=facility_ids, night=args.get("night"), person_id=args.get("person")
-    )
-    return _audit_person_lookup(paginate(stmt, args), args, "person.stays_read")
+    return operations.list_stays(service_ctx(), which)
 
 
 @blp.post("/stays")
 @blp.arguments(CheckInSchema, example=CHECK_IN_EXAMPLE)
 @blp.response(201, StaySchema, example=STAY_EXAMPLE)
 @responds(blp, 403, 404, 409, 422)
-def check_in(body: dict[str, Any]) -> Stay:
+def check_in(request: CheckIn) -> Stay:
     """Check a person in (`person` is `{"id": …}` or a new person).
 
     Errors: 409 `no_free_place`, `place_taken`, `place_out_of_service`,
@@ -218,27 +156,14 @@ def check_in(body: dict[str, Any]) -> Stay:
     403 `banned` (let in only past a manager's override: POST /bans/{id}/override);
     422 `wrong_target_group`.
     """
-    facility = _facility(body["facility"], Action.WRITE_STAYS)
-    ctx = service_ctx()
-    person = _person(ctx, body["person"])
-    return service.check_in(
-        ctx,
-        facility,
-        person,
-        place_label=body.get("place"),
-        night=body.get("night"),
-        nights=body.get("nights"),
-        override_ban_reason=body.get("override_ban_reason"),
-    )
+    return operations.check_in(service_ctx(), request)
 
 
 @blp.get("/stays/<id:stay_id>")
 @blp.response(200, StaySchema)
 @responds(blp, 403, 404)
 def get_stay(stay_id: int) -> Stay:
-    stay = _stay(stay_id, Action.READ_STAYS)
-    record(service_ctx(), "stay.read", "stay", stay.id, facility_id=stay.facility_id)
-    return stay
+    return operations.read_stay(service_ctx(), stay_id)
 
 
 @blp.post("/stays/<id:stay_id>/extend")
@@ -248,8 +173,7 @@ def get_stay(stay_id: int) -> Stay:
 def extend_stay(body: dict[str, Any], stay_id: int) -> Stay:
     """Add nights on the same place (409 `place_taken` if it is booked later;
     409 `invalid_state` if the stay ended before tonight: check the guest in anew)."""
-    _stay(stay_id, Action.WRITE_STAYS)
-    return service.extend_stay(
+    return operations.extend_stay(
         service_ctx(),
         stay_id,
         nights=body["nights"],
@@ -268,8 +192,7 @@ def check_out(stay_id: int) -> Stay:
     leaves in the evening of their first night used no night: the stay is `cancelled`.
     409 `invalid_state` if the stay is not checked in or has not begun.
     """
-    _stay(stay_id, Action.WRITE_STAYS)
-    return service.check_out(service_ctx(), stay_id)
+    return operations.check_out(service_ctx(), stay_id)
 
 
 # --- holds --------------------------------------------------------------------------------
@@ -279,78 +202,46 @@ def check_out(stay_id: int) -> Stay:
 @blp.arguments(HoldQuerySchema, location="query")
 @blp.response(200, page_of(HoldSchema))
 @responds(blp, 403, 404, 422)
-def list_holds(args: dict[str, Any]) -> dict[str, Any]:
+def list_holds(which: ListFilter) -> Page[HoldView]:
     """Holds, newest first (outreach crews see their own)."""
-    facility_ids = _scope(args, Action.READ_HOLDS)
-    actor = current_actor()
-    own = actor.user_id if actor.role == Role.OUTREACH else None
-    page = paginate(
-        service.holds_query(facility_ids=facility_ids, night=args.get("night"), created_by_id=own),
-        args,
-    )
-    _with_status(service_ctx(), page["items"])
-    return page
+    return operations.list_holds(service_ctx(), which)
 
 
 @blp.post("/holds")
 @blp.arguments(HoldCreateSchema)
 @blp.response(201, HoldSchema)
 @responds(blp, 403, 404, 409, 422)
-def create_hold(body: dict[str, Any]) -> Stay:
+def create_hold(request: HoldRequest) -> HoldView:
     """Hold a place for someone on the way (default 60 minutes, at most 180).
 
     The hold is for the night in which it runs out. One caller holds at most
     `BELEGUNG_HOLDS_PER_USER` places at once (default 5): 409 `hold_limit`.
     """
-    facility = _facility(body["facility"], Action.WRITE_HOLDS)
-    ctx = service_ctx()
-    hold = service.create_hold(
-        ctx,
-        facility,
-        note=body.get("note"),
-        minutes=body.get("minutes"),
-        place_label=body.get("place"),
-    )
-    _with_status(ctx, [hold])
-    return hold
+    return operations.create_hold(service_ctx(), request)
 
 
 @blp.get("/holds/<id:hold_id>")
 @blp.response(200, HoldSchema)
 @responds(blp, 403, 404)
-def get_hold(hold_id: int) -> Stay:
-    hold = _hold(hold_id, Action.READ_HOLDS)
-    _with_status(service_ctx(), [hold])
-    return hold
+def get_hold(hold_id: int) -> HoldView:
+    return operations.read_hold(service_ctx(), hold_id)
 
 
 @blp.post("/holds/<id:hold_id>/convert")
 @blp.arguments(ConvertSchema)
 @blp.response(201, StaySchema)
 @responds(blp, 403, 404, 409, 422)
-def convert_hold(body: dict[str, Any], hold_id: int) -> Stay:
+def convert_hold(request: Conversion, hold_id: int) -> Stay:
     """The person arrived: the hold becomes their stay (409 `hold_expired` if too late)."""
-    _hold(hold_id, Action.WRITE_STAYS)
-    ctx = service_ctx()
-    return service.convert_hold(
-        ctx,
-        hold_id,
-        _person(ctx, body["person"]),
-        nights=body["nights"],
-        override_ban_reason=body.get("override_ban_reason"),
-    )
+    return operations.convert_hold(service_ctx(), hold_id, request)
 
 
 @blp.delete("/holds/<id:hold_id>")
 @blp.response(200, HoldSchema)
 @responds(blp, 403, 404, 409)
-def cancel_hold(hold_id: int) -> Stay:
+def cancel_hold(hold_id: int) -> HoldView:
     """Release a hold; its place is free again."""
-    _hold(hold_id, Action.WRITE_HOLDS)
-    ctx = service_ctx()
-    hold = service.cancel_hold(ctx, hold_id)
-    _with_status(ctx, [hold])
-    return hold
+    return operations.cancel_hold(service_ctx(), hold_id)
 
 
 # --- turn-aways ---------------------------------------------------------------------------
@@ -360,25 +251,17 @@ def cancel_hold(hold_id: int) -> Stay:
 @blp.arguments(TurnAwayQuerySchema, location="query")
 @blp.response(200, page_of(TurnAwaySchema))
 @responds(blp, 403, 404, 422)
-def list_turn_aways(args: dict[str, Any]) -> dict[str, Any]:
-    facility_ids = _scope(args, Action.READ_TURN_AWAYS)
-    return paginate(
-        service.turn_aways_query(facility_ids=facility_ids, night=args.get("night")), args
-    )
+def list_turn_aways(which: ListFilter) -> Page[TurnAway]:
+    return operations.list_turn_aways(service_ctx(), which)
 
 
 @blp.post("/turnaways")
 @blp.arguments(TurnAwayCreateSchema)
 @blp.response(201, TurnAwaySchema)
 @responds(blp, 403, 404, 422)
-def record_turn_away(body: dict[str, Any]) -> TurnAway:
+def record_turn_away(request: TurnAwayRequest) -> TurnAway:
     """Record that someone could not be taken in tonight, and why."""
-    facility = _facility(body["facility"], Action.WRITE_TURN_AWAYS)
-    ctx = service_ctx()
-    person = person_for(ctx, body["person"]) if "person" in body else None
-    return service.record_turn_away(
-        ctx, facility, body["reason"], note=body.get("note"), person=person
-    )
+    return operations.record_turn_away(service_ctx(), request)
 
 
 # --- house bans ---------------------------------------------------------------------------
@@ -388,31 +271,17 @@ def record_turn_away(body: dict[str, Any]) -> TurnAway:
 @blp.arguments(BanQuerySchema, location="query")
 @blp.response(200, page_of(BanSchema))
 @responds(blp, 403, 404, 422)
-def list_bans(args: dict[str, Any]) -> dict[str, Any]:
+def list_bans(which: BanFilter) -> Page[HouseBan]:
     """House bans; to check a person before check-in: `?person=…&facility=…&active_on=…`."""
-    facility_ids = _scope(args, Action.READ_BANS)
-    stmt = service.bans_query(
-        facility_ids=facility_ids, person_id=args.get("person"), active_on=args.get("active_on")
-    )
-    return _audit_person_lookup(paginate(stmt, args), args, "person.bans_read")
+    return operations.list_bans(service_ctx(), which)
 
 
 @blp.post("/bans")
 @blp.arguments(BanCreateSchema)
 @blp.response(201, BanSchema)
 @responds(blp, 403, 404, 422)
-def impose_ban(body: dict[str, Any]) -> HouseBan:
-    facility = _facility(body["facility"], Action.WRITE_BANS)
-    ctx = service_ctx()
-    return service.impose_ban(
-        ctx,
-        person_for(ctx, body["person"]),
-        facility,
-        kind=body["kind"],
-        reason=body["reason"],
-        first_night=body.get("first_night"),
-        end_night=body.get("end_night"),
-    )
+def impose_ban(request: BanRequest) -> HouseBan:
+    return operations.impose_ban(service_ctx(), request)
 
 
 @blp.post("/bans/<id:ban_id>/lift")
@@ -422,10 +291,7 @@ def impose_ban(body: dict[str, Any]) -> HouseBan:
 def lift_ban(body: dict[str, Any], ban_id: int) -> HouseBan:
     """End a ban for good, with a reason. Staff lift the `conduct` bans of their shelter;
     a `danger` ban only a manager lifts (403 `forbidden`)."""
-    ban = service.get_ban(session(), ban_id)
-    if not allowed(current_actor(), Action.OVERRIDE_BANS):
-        require(Action.WRITE_BANS, ban.facility_id)
-    return service.lift_ban(service_ctx(), ban_id, reason=body["reason"])
+    return operations.lift_ban(service_ctx(), ban_id, reason=body["reason"])
 
 
 @blp.post("/bans/<id:ban_id>/override")
@@ -434,8 +300,7 @@ def lift_ban(body: dict[str, Any], ban_id: int) -> HouseBan:
 @responds(blp, 403, 404, 409, 422)
 def override_ban(body: dict[str, Any], ban_id: int) -> BanOverride:
     """A manager lets a banned person in for some nights; staff then check them in."""
-    require(Action.OVERRIDE_BANS)
-    return service.override_ban(
+    return operations.override_ban(
         service_ctx(),
         ban_id,
         reason=body["reason"],

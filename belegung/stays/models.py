@@ -110,6 +110,17 @@ class Stay(Base):
     def nights(self) -> int | None:
         return None if self.end_night is None else (self.end_night - self.first_night).days
 
+    def status_at(self, now: datetime) -> StayStatus:
+        """The status as it reads at `now`: a hold past its expiry is expired, even before
+        housekeeping marks it."""
+        if (
+            self.status == StayStatus.HELD
+            and self.hold_expires_at is not None
+            and self.hold_expires_at <= now
+        ):
+            return StayStatus.EXPIRED
+        return self.status
+
     def __repr__(self) -> str:
         return f"<Stay {self.id} {self.status} place={self.place_id} {self.first_night}>"
 

@@ -7,18 +7,41 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from belegung import texts
 from belegung.facilities.models import FacilityKind, TargetGroup
+from belegung.limits import (
+    HOLD_MINUTES_LIMIT,
+    HOLD_NOTE_MAX,
+    MAX_NIGHTS,
+    PLACE_LABEL_MAX,
+    REASON_MAX,
+    SLUG_MAX,
+    TURN_AWAY_NOTE_MAX,
+)
+from belegung.persons.operations import ExistingPerson, NewPerson
 from belegung.persons.schemas import PersonFieldsSchema, PersonSchema
-from belegung.schemas import PageQuerySchema, Text, enum, id_field, night_date
+from belegung.schemas import PageQuerySchema, RequestSchema, Text, enum, id_field, night_date
 from belegung.stays.models import BanKind, StayStatus, TurnAwayReason
-from belegung.stays.service import MAX_NIGHTS
+from belegung.stays.operations import (
+    BanFilter,
+    BanRequest,
+    CheckIn,
+    Conversion,
+    HoldRequest,
+    ListFilter,
+    StayFilter,
+    TurnAwayRequest,
+)
 
 FACILITY = Text(
-    required=True, validate=validate.Length(min=1, max=60), metadata={"example": "unionstrasse"}
+    required=True,
+    validate=validate.Length(min=1, max=SLUG_MAX),
+    metadata={"example": "unionstrasse"},
 )
+FACILITY_FILTER = Text(validate=validate.Length(min=1, max=SLUG_MAX))
 NIGHTS = validate.Range(min=1, max=MAX_NIGHTS)
 OVERRIDE = Text(
-    validate=validate.Length(min=1, max=500),
+    validate=validate.Length(min=1, max=REASON_MAX),
     metadata={
         "description": "A reason to let a banned person in anyway; needs a caller who may "
         "both check in and override bans (admin). Managers grant overrides ahead with "
@@ -33,6 +56,14 @@ def _facility_slug(obj: Any) -> str:
 
 def _place_label(obj: Any) -> str:
     return str(obj.place.label)
+
+
+def _hold_facility_slug(view: Any) -> str:
+    return _facility_slug(view.hold)
+
+
+def _hold_place_label(view: Any) -> str:
+    return _place_label(view.hold)
 
 
 # --- availability -----------------------------------------------------------------------
@@ -94,25 +125,29 @@ class PersonRefSchema(PersonFieldsSchema):
 
     id = id_field(strict=True)
 
+    @ma.post_load
+    def _as_ref(self, data: dict[str, Any], **_: Any) -> ExistingPerson | NewPerson:
+        return ExistingPerson(data["id"]) if "id" in data else NewPerson(**data)
+
     # Also when a field is bad, so that a 422 names every bad field at once.
     @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
     def _id_or_new(self, data: dict[str, Any], original: Any, **_: Any) -> None:
         if "id" in data:
             extra = sorted(set(data) - {"id"})
             if extra:
-                raise ma.ValidationError(
-                    "Mit „id“ keine weiteren Angaben zur Person.", field_name=extra[0]
-                )
+                raise ma.ValidationError(texts.VALIDATION["person_id_alone"], field_name=extra[0])
         elif not (isinstance(original, dict) and ("id" in original or "name" in original)):
             # A given but invalid id or name has its own message already.
-            raise ma.ValidationError("„id“ oder „name“ angeben.", field_name="name")
+            raise ma.ValidationError(texts.VALIDATION["person_id_or_name"], field_name="name")
 
 
-class CheckInSchema(ma.Schema):
+class CheckInSchema(RequestSchema):
+    MODEL = CheckIn
+
     facility = FACILITY
     person = fields.Nested(PersonRefSchema, required=True)
     place = Text(
-        validate=validate.Length(min=1, max=40),
+        validate=validate.Length(min=1, max=PLACE_LABEL_MAX),
         metadata={"description": "A place label; default: the first free place"},
     )
     night = night_date(metadata={"description": "Default: tonight"})
@@ -140,7 +175,9 @@ class StaySchema(ma.Schema):
 
 
 class StayQuerySchema(PageQuerySchema):
-    facility = Text(validate=validate.Length(min=1, max=60))
+    MODEL = StayFilter
+
+    facility = FACILITY_FILTER
     night = night_date(metadata={"description": "Only stays covering this night"})
     person = id_field()
 
@@ -153,54 +190,59 @@ class ExtendSchema(ma.Schema):
 # --- holds --------------------------------------------------------------------------------
 
 
-class HoldCreateSchema(ma.Schema):
+class HoldCreateSchema(RequestSchema):
+    MODEL = HoldRequest
+
     facility = FACILITY
     note = Text(
-        validate=validate.Length(max=300),
+        validate=validate.Length(max=HOLD_NOTE_MAX),
         metadata={"description": "Who is coming, from where", "example": "Mann, ca. 50, Hbf"},
     )
     minutes = fields.Integer(
         strict=True,
-        validate=validate.Range(min=1, max=180),
+        validate=validate.Range(min=1, max=HOLD_MINUTES_LIMIT),
         metadata={"description": "Default 60; at most the configured maximum (180)"},
     )
-    place = Text(validate=validate.Length(min=1, max=40))
+    place = Text(validate=validate.Length(min=1, max=PLACE_LABEL_MAX))
 
 
 class HoldSchema(ma.Schema):
-    id = fields.Integer(required=True)
-    facility = fields.Function(_facility_slug, required=True, metadata={"type": "string"})
-    place = fields.Function(_place_label, required=True, metadata={"type": "string"})
-    night = fields.Date(attribute="first_night", required=True)
-    note = fields.String(attribute="hold_note", allow_none=True)
-    status = fields.Function(
-        lambda hold: hold.effective_status.value,
-        required=True,
-        validate=validate.OneOf([s.value for s in StayStatus]),
-        metadata={"type": "string", "enum": [s.value for s in StayStatus]},
-    )
-    created_at = fields.AwareDateTime(attribute="held_at", required=True)
-    expires_at = fields.AwareDateTime(attribute="hold_expires_at", required=True)
+    """A hold as its caller sees it now (a stays.holds.HoldView)."""
+
+    id = fields.Integer(attribute="hold.id", required=True)
+    facility = fields.Function(_hold_facility_slug, required=True, metadata={"type": "string"})
+    place = fields.Function(_hold_place_label, required=True, metadata={"type": "string"})
+    night = fields.Date(attribute="hold.first_night", required=True)
+    note = fields.String(attribute="hold.hold_note", allow_none=True)
+    status = enum(StayStatus, required=True)
+    created_at = fields.AwareDateTime(attribute="hold.held_at", required=True)
+    expires_at = fields.AwareDateTime(attribute="hold.hold_expires_at", required=True)
 
 
-class ConvertSchema(ma.Schema):
+class ConvertSchema(RequestSchema):
+    MODEL = Conversion
+
     person = fields.Nested(PersonRefSchema, required=True)
     nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
     override_ban_reason = OVERRIDE
 
 
 class HoldQuerySchema(PageQuerySchema):
-    facility = Text(validate=validate.Length(min=1, max=60))
+    MODEL = ListFilter
+
+    facility = FACILITY_FILTER
     night = night_date()
 
 
 # --- turn-aways and house bans --------------------------------------------------------------
 
 
-class TurnAwayCreateSchema(ma.Schema):
+class TurnAwayCreateSchema(RequestSchema):
+    MODEL = TurnAwayRequest
+
     facility = FACILITY
     reason = enum(TurnAwayReason, required=True)
-    note = Text(validate=validate.Length(max=500))
+    note = Text(validate=validate.Length(max=TURN_AWAY_NOTE_MAX))
     person = id_field(strict=True)
 
 
@@ -215,15 +257,19 @@ class TurnAwaySchema(ma.Schema):
 
 
 class TurnAwayQuerySchema(PageQuerySchema):
-    facility = Text(validate=validate.Length(min=1, max=60))
+    MODEL = ListFilter
+
+    facility = FACILITY_FILTER
     night = night_date()
 
 
-class BanCreateSchema(ma.Schema):
+class BanCreateSchema(RequestSchema):
+    MODEL = BanRequest
+
     facility = FACILITY
     person = id_field(strict=True, required=True)
     kind = enum(BanKind, required=True)
-    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(required=True, validate=validate.Length(min=1, max=REASON_MAX))
     first_night = night_date(metadata={"description": "Default: tonight"})
     end_night = night_date(allow_none=True, metadata={"description": "Null: until lifted"})
 
@@ -242,7 +288,9 @@ class BanSchema(ma.Schema):
 
 
 class BanQuerySchema(PageQuerySchema):
-    facility = Text(validate=validate.Length(min=1, max=60))
+    MODEL = BanFilter
+
+    facility = FACILITY_FILTER
     person = id_field()
     active_on = night_date(metadata={"description": "Only bans in force (not lifted) that night"})
 
@@ -250,13 +298,13 @@ class BanQuerySchema(PageQuerySchema):
 class BanLiftSchema(ma.Schema):
     reason = Text(
         required=True,
-        validate=validate.Length(min=1, max=500),
+        validate=validate.Length(min=1, max=REASON_MAX),
         metadata={"description": "Why the ban ends", "example": "Aussprache mit der Leitung"},
     )
 
 
 class BanOverrideCreateSchema(ma.Schema):
-    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(required=True, validate=validate.Length(min=1, max=REASON_MAX))
     first_night = night_date(metadata={"description": "Default: tonight"})
     nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
 

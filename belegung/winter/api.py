@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from belegung.api import ApiBlueprint, require, responds, service_ctx
-from belegung.auth.permissions import Action
-from belegung.extensions import session
+from belegung.http.api import ApiBlueprint, responds
+from belegung.http.context import service_ctx
+from belegung.winter import operations
 from belegung.winter.schemas import WinterStateSchema, WinterSwitchSchema
-from belegung.winter.service import WinterState, switch_winter_emergency, winter_state
+from belegung.winter.service import WinterState
 
 blp = ApiBlueprint(
     "winter", __name__, url_prefix="/api/v1", description="Winternothilfe (Kältealarm)"
@@ -19,8 +19,7 @@ blp = ApiBlueprint(
 @blp.response(200, WinterStateSchema)
 @responds(blp, 403)
 def get_winter_emergency() -> WinterState:
-    require(Action.READ_WINTER)
-    return winter_state(session())
+    return operations.read_winter_emergency(service_ctx())
 
 
 @blp.put("/winter-emergency")
@@ -30,6 +29,4 @@ def get_winter_emergency() -> WinterState:
 def put_winter_emergency(body: dict[str, Any]) -> WinterState:
     """Switch the winter emergency on or off by hand (manager). Emergency places and
     standby facilities are offered at once; repeating a switch changes nothing."""
-    require(Action.SWITCH_WINTER)
-    state, _changed = switch_winter_emergency(service_ctx(), body["active"], reason=body["reason"])
-    return state
+    return operations.switch_by_hand(service_ctx(), body["active"], reason=body["reason"])

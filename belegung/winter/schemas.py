@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from belegung.limits import REASON_MAX
 from belegung.schemas import Text, enum
 from belegung.winter.models import WinterSource
 
@@ -20,6 +21,6 @@ class WinterSwitchSchema(ma.Schema):
     active = fields.Boolean(required=True)
     reason = Text(
         required=True,
-        validate=validate.Length(min=1, max=500),
+        validate=validate.Length(min=1, max=REASON_MAX),
         metadata={"description": "Why (shown to managers and crews)", "example": "-8 °C erwartet"},
     )

@@ -49,7 +49,7 @@ def switch_winter_emergency(
     """
     reason = " ".join(reason.split()) if reason else None
     if reason == "":
-        raise InvalidInput(field="reason", reason="Bitte einen Grund angeben.")
+        raise InvalidInput(field="reason", reason="reason_missing")
     period = _open_period(ctx.session)
     if active and period is None:
         period = WinterEmergency(

@@ -330,7 +330,7 @@ def test_a_line_break_in_the_path_does_not_forge_a_log_line(
     with caplog.at_level(logging.ERROR):
         response = api.get(f"/facilities/{forged}")
     assert response.status_code == 500
-    (record,) = [r for r in caplog.records if r.name == "belegung.api"]
+    (record,) = [r for r in caplog.records if r.name == "belegung.http.errors"]
     message = record.getMessage()
     assert "\n" not in message
     assert "\r" not in message

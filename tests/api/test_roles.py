@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from belegung.api import DOCS_PATH, PREFIX, SPEC_PATH
+from belegung.http.paths import DOCS_PATH, PREFIX, SPEC_PATH
 from tests.api.conftest import ApiClient, check_in
 from tests.api.test_stays_api import ban, new_person
 

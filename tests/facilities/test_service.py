@@ -12,15 +12,12 @@ from sqlalchemy.orm import Session
 from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOccupied
 from belegung.facilities.models import Facility, OutOfService, Place
-from belegung.facilities.service import (
-    get_facility,
-    get_place,
-    return_to_service,
-    take_out_of_service,
-)
+from belegung.facilities.service import get_facility, get_place
 from belegung.persons.models import Person
 from belegung.stays.availability import FacilityAvailability, availability
-from belegung.stays.service import check_in, create_hold
+from belegung.stays.holds import create_hold
+from belegung.stays.out_of_service import return_to_service, take_out_of_service
+from belegung.stays.service import check_in
 from tests.conftest import FakeClock
 
 MakeFacility = Callable[..., Facility]

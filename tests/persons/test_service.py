@@ -14,7 +14,8 @@ from belegung.audit.models import AuditEntry
 from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, NotFound
 from belegung.persons.models import NAME_KEY_MAX, NAME_MAX, Gender, Person
-from belegung.persons.service import create_person, name_key, person_for, search_persons
+from belegung.persons.operations import person_for
+from belegung.persons.service import create_person, name_key, search_persons
 from tests.conftest import FakeClock
 
 MakePerson = Callable[..., Person]

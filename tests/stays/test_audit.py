@@ -15,21 +15,14 @@ from belegung.audit.models import AuditEntry
 from belegung.auth.models import Role
 from belegung.context import ServiceContext
 from belegung.facilities.models import Facility, Place
-from belegung.facilities.service import return_to_service, take_out_of_service
 from belegung.persons.models import Person
 from belegung.persons.service import create_person
+from belegung.stays.bans import impose_ban, lift_ban
+from belegung.stays.holds import cancel_hold, convert_hold, create_hold
 from belegung.stays.models import BanKind, HouseBan, Stay, TurnAwayReason
-from belegung.stays.service import (
-    cancel_hold,
-    check_in,
-    check_out,
-    convert_hold,
-    create_hold,
-    extend_stay,
-    impose_ban,
-    lift_ban,
-    record_turn_away,
-)
+from belegung.stays.out_of_service import return_to_service, take_out_of_service
+from belegung.stays.service import check_in, check_out, extend_stay
+from belegung.stays.turn_aways import record_turn_away
 from belegung.winter.service import switch_winter_emergency
 from tests.stays.conftest import CtxAs, MakeFacility, MakePerson
 

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from belegung.context import ServiceContext
 from belegung.facilities.models import Facility, FacilityKind, FacilityStatus, TargetGroup
-from belegung.facilities.service import get_place, take_out_of_service
+from belegung.facilities.service import get_place
 from belegung.persons.models import Person
 from belegung.stays.availability import COUNTS, FacilityAvailability, availability
+from belegung.stays.holds import cancel_hold, create_hold
 from belegung.stays.models import Stay, StayStatus
-from belegung.stays.service import cancel_hold, check_in, check_out, create_hold
+from belegung.stays.out_of_service import take_out_of_service
+from belegung.stays.service import check_in, check_out
 from belegung.winter.service import switch_winter_emergency
 from tests.conftest import FakeClock
 from tests.stays.conftest import Figures, MakeFacility, MakePerson

@@ -16,8 +16,9 @@ from belegung.context import ServiceContext
 from belegung.errors import Banned, Forbidden, InvalidInput, InvalidState, NotFound
 from belegung.facilities.models import Facility
 from belegung.persons.models import Person
+from belegung.stays.bans import impose_ban, lift_ban
 from belegung.stays.models import BanKind, BanOverride, HouseBan, StayStatus
-from belegung.stays.service import check_in, extend_stay, impose_ban, lift_ban
+from belegung.stays.service import check_in, extend_stay
 from belegung.winter.service import switch_winter_emergency
 from tests.stays.conftest import CtxAs, MakeFacility, MakePerson
 

@@ -20,9 +20,10 @@ from belegung.errors import (
     WrongTargetGroup,
 )
 from belegung.facilities.models import Facility, FacilityKind, FacilityStatus, TargetGroup
-from belegung.facilities.service import get_place, take_out_of_service
+from belegung.facilities.service import get_place
 from belegung.persons.models import Gender
 from belegung.stays.models import Stay, StayStatus
+from belegung.stays.out_of_service import take_out_of_service
 from belegung.stays.service import check_in
 from belegung.winter.service import switch_winter_emergency
 from tests.conftest import FakeClock

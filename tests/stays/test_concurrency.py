@@ -25,8 +25,9 @@ from belegung.errors import DomainError
 from belegung.facilities.models import Facility, FacilityKind, Place, TargetGroup
 from belegung.nights import NightCalendar
 from belegung.persons.models import Person
+from belegung.stays.holds import create_hold
 from belegung.stays.models import CLAIMING, Stay
-from belegung.stays.service import check_in, create_hold
+from belegung.stays.service import check_in
 from tests.conftest import BERLIN, FakeClock, TestDatabase
 
 THREADS = 32

@@ -10,10 +10,11 @@ import pytest
 from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOutOfService, PlaceTaken
 from belegung.facilities.models import Facility, FacilityKind
-from belegung.facilities.service import take_out_of_service
 from belegung.persons.models import Person
+from belegung.stays.holds import create_hold
 from belegung.stays.models import Stay, StayStatus
-from belegung.stays.service import check_in, check_out, create_hold, extend_stay
+from belegung.stays.out_of_service import take_out_of_service
+from belegung.stays.service import check_in, check_out, extend_stay
 from tests.conftest import FakeClock
 from tests.stays.conftest import Figures, MakeFacility, MakePerson
 

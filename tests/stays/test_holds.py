@@ -24,18 +24,12 @@ from belegung.errors import (
     WrongTargetGroup,
 )
 from belegung.facilities.models import Facility, FacilityStatus, TargetGroup
-from belegung.facilities.service import take_out_of_service
 from belegung.persons.models import Gender
+from belegung.stays.bans import impose_ban
+from belegung.stays.holds import cancel_hold, convert_hold, create_hold, holds_for
 from belegung.stays.models import BanKind, Stay, StayStatus
-from belegung.stays.service import (
-    cancel_hold,
-    check_in,
-    check_out,
-    convert_hold,
-    create_hold,
-    holds_for,
-    impose_ban,
-)
+from belegung.stays.out_of_service import take_out_of_service
+from belegung.stays.service import check_in, check_out
 from belegung.winter.service import switch_winter_emergency
 from tests.conftest import FakeClock
 from tests.stays.conftest import Figures, MakeFacility, MakePerson

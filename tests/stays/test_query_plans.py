@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from belegung.context import ServiceContext
 from belegung.facilities.models import Facility
-from belegung.facilities.service import take_out_of_service
 from belegung.persons.models import Person
 from belegung.stays.availability import availability
-from belegung.stays.service import check_in, create_hold, extend_stay
+from belegung.stays.holds import create_hold
+from belegung.stays.out_of_service import take_out_of_service
+from belegung.stays.service import check_in, extend_stay
 
 HISTORY_NIGHTS = 7  # as far back as a check-in may be recorded
 

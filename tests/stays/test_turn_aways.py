@@ -6,7 +6,7 @@ from datetime import date
 
 from belegung.context import ServiceContext
 from belegung.stays.models import TurnAwayReason
-from belegung.stays.service import record_turn_away
+from belegung.stays.turn_aways import record_turn_away
 from tests.conftest import FakeClock
 from tests.stays.conftest import MakeFacility
 

@@ -1,0 +1,129 @@
+"""The JSON API's framework: the blueprint class every domain's `api.py` uses, strict
+argument parsing, documented error responses, the OpenAPI document and its docs.
+
+Authentication is the auth domain's (auth.bearer); errors are answered by http.errors;
+the transaction is the request's unit of work (http.transactions).
+"""
+
+from __future__ import annotations
+
+import http
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, NoReturn, TypeVar
+
+import marshmallow as ma
+from flask import Flask, Response, request
+from flask_smorest import Api, Blueprint
+from flask_smorest.spec.plugins import (
+    integerconverter2paramschema,
+    unicodeconverter2paramschema,
+)
+from flask_swagger_ui import get_swaggerui_blueprint
+from webargs.flaskparser import FlaskParser, abort
+
+from belegung import texts
+from belegung.http.converters import IdConverter, TextConverter
+from belegung.http.paths import DOCS_PATH, PREFIX, SPEC_PATH, is_api_request
+from belegung.schemas import ErrorSchema
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BelegungApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+    # Every response an operation can give is documented explicitly (see `responds`):
+    # no catch-all "default" response that would make any status code conform.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self) -> None:
+        # Errors are answered by http.errors for the API and the pages alike.
+        pass
+
+
+api = BelegungApi()
+
+
+def responds(blp: Blueprint, *statuses: int) -> Callable[[F], F]:
+    """Document the error responses an operation can give (401 is added to all)."""
+
+    def decorate(func: F) -> F:
+        for status in sorted({401, *statuses}):
+            func = blp.alt_response(status, response=http.HTTPStatus(status).name)(func)
+        return func
+
+    return decorate
+
+
+class ArgumentsParser(FlaskParser):
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise  # webargs answers these (and treats an empty body as no body)
+        except (RecursionError, ValueError) as exc:
+            # Nested deeper than the parser's stack, or an integer with more digits than
+            # Python converts (4,300): JSON no client of ours sends, refused as invalid.
+            self._handle_invalid_json_error(exc, req)
+
+    def _handle_invalid_json_error(
+        self, error: Exception, req: Any, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        # A body that is not JSON is invalid input like any other: 422, errors by field.
+        abort(422, exc=error, messages={"json": {"_schema": [texts.API["invalid_json"]]}})
+
+
+class ApiBlueprint(Blueprint):
+    # Unknown fields are refused everywhere, query strings included: a mistyped
+    # `?nigth=` must not silently answer for tonight.
+    ARGUMENTS_PARSER = ArgumentsParser(unknown=ma.RAISE)
+
+
+def _no_store(response: Response) -> Response:
+    """API answers carry personal data: no browser or proxy may keep a copy (tablets at
+    the door are shared). The docs' static assets may be cached."""
+    if is_api_request() and not request.path.startswith(DOCS_PATH + "/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_api(app: Flask, blueprints: Iterable[Blueprint]) -> None:
+    """Serve the API's blueprints under /api/v1 with their OpenAPI document and docs."""
+    app.config.update(
+        API_TITLE="belegung",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": texts.API["description"],
+                "license": {"name": "EUPL-1.2"},
+            },
+            "servers": [{"url": "/"}],
+            "security": [{"bearerAuth": []}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A token from `flask --app belegung tokens create NAME`",
+                    }
+                }
+            },
+        },
+    )
+    app.url_map.converters["id"] = IdConverter
+    # Before any API route is added: their `<slug>`s take the default converter.
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+    api.init_app(app)
+    api.register_converter(IdConverter, integerconverter2paramschema)
+    api.register_converter(TextConverter, unicodeconverter2paramschema)
+    for blp in blueprints:
+        api.register_blueprint(blp)
+    # Swagger UI from the assets packaged in flask-swagger-ui: no CDN.
+    app.register_blueprint(
+        get_swaggerui_blueprint(DOCS_PATH, SPEC_PATH, config={"app_name": "belegung API"})
+    )
+    app.after_request(_no_store)

@@ -1,0 +1,140 @@
+"""Errors as answers: one mapping from every error to a status, a code and a German message,
+given as JSON to the API and as an HTML page to everything else.
+
+The mapping (`answer_for`) is the only place that decides how an error reads; the two
+renderers only dress it. Every error answer rolls the request's work back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from jinja2 import TemplateNotFound
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from belegung import texts
+from belegung.errors import DomainError, InvalidInput
+from belegung.http.context import rollback_request
+from belegung.http.paths import is_api_request
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+}
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """How an error reads, whoever asked: status, machine-readable code, German message,
+    and on invalid input the bad fields by location (json, query, form)."""
+
+    status: int
+    code: str
+    message: str
+    errors: dict[str, Any] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def answer_for(exc: Exception) -> ErrorAnswer:
+    """The one mapping of errors to answers."""
+    if isinstance(exc, DomainError):
+        errors = None
+        if isinstance(exc, InvalidInput):
+            # A GET has no body: what the service refused came from the query string.
+            location = "query" if request.method == "GET" else "json"
+            errors = {location: {exc.params.get("field", "_schema"): [exc.message]}}
+        return ErrorAnswer(exc.http_status, exc.code, exc.message, errors)
+    if isinstance(exc, HTTPException):
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        code = HTTP_CODES.get(status, "error")
+        headers = dict(data.get("headers") or {})
+        if status == 405 and exc.get_response().headers.get("Allow"):
+            headers["Allow"] = exc.get_response().headers["Allow"]
+        return ErrorAnswer(
+            status,
+            code,
+            texts.API.get(code) or exc.description or texts.API["error"],
+            data.get("errors") or data.get("messages"),
+            tuple(headers.items()),
+        )
+    if isinstance(exc, IntegrityError):
+        # The services check first; a constraint that still fires is a race or a gap in
+        # those checks. Never a 500, never the database's message (it may echo values).
+        log.warning("integrity error on %s %r: %s", request.method, request.path, type(exc.orig))
+        return ErrorAnswer(409, "conflict", texts.API["conflict"])
+    if isinstance(exc, OperationalError):
+        # The driver's class and SQLSTATE say what happened; its message may quote data.
+        log.error(
+            "database error %s (SQLSTATE %s) on %s %r",
+            type(exc.orig).__name__,
+            getattr(exc.orig, "sqlstate", None),
+            request.method,
+            request.path,
+        )
+        return ErrorAnswer(503, "unavailable", texts.API["unavailable"])
+    # The path as repr: a %0A in it must not start a forged log line.
+    log.exception("unexpected error on %s %r", request.method, request.path)
+    return ErrorAnswer(500, "internal_error", texts.API["internal_error"])
+
+
+def json_error(answer: ErrorAnswer) -> Response:
+    body: dict[str, Any] = {"code": answer.code, "message": answer.message}
+    if answer.errors:
+        body["errors"] = _encodable(answer.errors)
+    response = jsonify(body)
+    response.status_code = answer.status
+    if answer.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="belegung"'
+    response.headers.update(answer.headers)
+    return response
+
+
+def html_error(answer: ErrorAnswer) -> Response:
+    try:
+        body = render_template("errors/error.html", error=answer, texts=texts)
+    except TemplateNotFound:
+        body = answer.message
+    response = Response(body, status=answer.status, mimetype="text/html")
+    response.headers.update(answer.headers)
+    return response
+
+
+def error_response(exc: Exception) -> Response:
+    """The answer to an error in the caller's format; the request's work is undone."""
+    rollback_request()
+    answer = answer_for(exc)
+    return json_error(answer) if is_api_request() else html_error(answer)
+
+
+def _encodable(errors: Any) -> Any:
+    """Error details that can be sent as UTF-8: an unknown field's name is echoed, and a
+    name from a `\\ud800` escape in the body holds a lone surrogate, which has no UTF-8
+    form (it is shown as the escape instead)."""
+    if isinstance(errors, str):
+        return errors.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(errors, dict):
+        return {_encodable(key): _encodable(value) for key, value in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [_encodable(value) for value in errors]
+    return errors
+
+
+def init_errors(app: Flask) -> None:
+    for kind in (DomainError, HTTPException, IntegrityError, Exception):
+        app.register_error_handler(kind, error_response)

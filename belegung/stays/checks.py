@@ -1,0 +1,92 @@
+"""The checks every claim of a person passes: which nights, whether the facility takes
+anyone now, whether it is meant for the person, whether the person sleeps elsewhere."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from belegung.context import ServiceContext
+from belegung.db import exists_overlapping
+from belegung.errors import AlreadyCheckedIn, FacilityNotOffering, InvalidInput, WrongTargetGroup
+from belegung.facilities.models import Facility, FacilityKind, TargetGroup
+from belegung.facilities.service import offers_places
+from belegung.limits import BACKFILL_DAYS, MAX_NIGHTS, YOUNG_ADULT_AGES
+from belegung.persons.models import Gender, Person
+from belegung.stays.models import OCCUPYING, Stay
+from belegung.winter.service import winter_state
+
+
+def check_nights(nights: int) -> None:
+    """A stay, extension or override covers 1 to MAX_NIGHTS nights."""
+    if not 1 <= nights <= MAX_NIGHTS:
+        raise InvalidInput(field="nights", reason="between", low=1, high=MAX_NIGHTS)
+
+
+def nights_range(
+    ctx: ServiceContext, facility: Facility, night: date | None, nights: int | None
+) -> tuple[date, date | None]:
+    """The nights [first, end) a check-in asks for: from `night` (default tonight), at most
+    BACKFILL_DAYS back and a year ahead; one night in a shelter unless told otherwise,
+    open-ended in the housing programme."""
+    tonight = ctx.tonight()
+    first = night or tonight
+    if first < tonight - timedelta(days=BACKFILL_DAYS):
+        raise InvalidInput(field="night", reason="backfill_limit", days=BACKFILL_DAYS)
+    if first > tonight + timedelta(days=MAX_NIGHTS):
+        raise InvalidInput(field="night", reason="too_far_ahead")
+    if nights is None:
+        if facility.kind == FacilityKind.HOUSING_PROGRAMME:
+            return first, None
+        nights = 1
+    check_nights(nights)
+    return first, first + timedelta(days=nights)
+
+
+def require_offering(session: Session, facility: Facility) -> bool:
+    """Refuse a facility that takes nobody now (closed; standby outside a winter
+    emergency). Returns whether a winter emergency is active."""
+    winter_active = winter_state(session).active
+    if not offers_places(facility, winter_active):
+        raise FacilityNotOffering(facility=facility.name)
+    return winter_active
+
+
+def check_target_group(facility: Facility, person: Person, night: date) -> None:
+    """Refuse only what is clearly wrong; an unknown gender or birth year is staff's call.
+
+    No check for the drug-user shelter: belegung keeps no health data.
+    """
+    group = facility.target_group
+    if group == TargetGroup.MEN and person.gender == Gender.FEMALE:
+        raise WrongTargetGroup(facility=facility.name, reason="men_only")
+    if group == TargetGroup.WOMEN and person.gender == Gender.MALE:
+        raise WrongTargetGroup(facility=facility.name, reason="women_only")
+    if group == TargetGroup.YOUNG_ADULTS and person.birth_year is not None:
+        # With only the year of birth, the age on `night` is one of two values.
+        oldest = night.year - person.birth_year
+        youngest = oldest - 1
+        low, high = YOUNG_ADULT_AGES
+        if oldest < low or youngest >= high:
+            raise WrongTargetGroup(facility=facility.name, reason="age")
+
+
+def check_person_free(
+    session: Session, person: Person, first: date, end: date | None, *, besides: int | None = None
+) -> None:
+    """Refuse a person who already sleeps somewhere on one of the nights."""
+    stmt = sa.select(
+        exists_overlapping(
+            Stay.first_night,
+            Stay.end_night,
+            first,
+            end,
+            Stay.person_id == person.id,
+            Stay.status.in_(OCCUPYING),
+            Stay.id != besides if besides is not None else sa.true(),
+        )
+    )
+    if session.scalar(stmt):
+        raise AlreadyCheckedIn()

@@ -1,0 +1,298 @@
+"""Claims on places: whether a place is free, out of service or locked, and the one way to
+put a claim on it.
+
+A claim is a stay (a person on a place for some nights) or a live hold. Every claim goes
+through `claim_place` or `claim_first_free`: the service checks first (for a precise
+error), and the database is the guarantee — on PostgreSQL the exclusion constraint
+`ex_stays_place_nights`, on SQLite the write lock every transaction takes before it reads
+(see belegung.db). Claims in one facility take turns (`lock_facility_claims`). Each claim
+notes the facility in the unit of work (`changed("claims", facility_id)`), which is how
+whatever depends on the figures (capacity alerts, caches) learns of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from belegung.context import ServiceContext
+from belegung.db import exists_overlapping
+from belegung.errors import (
+    AlreadyCheckedIn,
+    EmergencyPlaceNotOffered,
+    NoFreePlace,
+    PlaceOutOfService,
+    PlaceTaken,
+)
+from belegung.facilities.models import Facility, OutOfService, Place
+from belegung.facilities.service import get_place
+from belegung.stays.models import CLAIMING, IS_HELD, Stay, StayStatus
+
+# The topic under which a unit of work collects the facilities whose claims changed.
+CLAIMS = "claims"
+
+# Advisory-lock namespace for claims on a facility's places ("bel" in ASCII).
+CLAIMS_LOCK_CLASS = 0x62656C
+DEADLOCK_DETECTED = "40P01"
+
+
+class PlaceConflict(Exception):
+    """The exclusion constraint refused a claim: someone else got the place first."""
+
+
+# --- is a place free? ----------------------------------------------------------------
+
+
+def claims_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
+    """True for a place (correlated on Place.id) claimed on any night of [first, end)."""
+    return exists_overlapping(
+        Stay.first_night,
+        Stay.end_night,
+        first,
+        end,
+        Stay.place_id == Place.id,
+        Stay.status.in_(CLAIMING),
+    )
+
+
+def out_of_service_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
+    """True for a place (correlated on Place.id) out of service on any night of the range."""
+    return exists_overlapping(
+        OutOfService.first_night,
+        OutOfService.end_night,
+        first,
+        end,
+        OutOfService.place_id == Place.id,
+    )
+
+
+def free_places(
+    session: Session, facility: Facility, first: date, end: date | None
+) -> Sequence[Place]:
+    """Places of a facility free on every night of [first, end): regular ones first."""
+    return session.scalars(
+        sa.select(Place)
+        .where(
+            Place.facility_id == facility.id,
+            ~claims_clause(first, end),
+            ~out_of_service_clause(first, end),
+        )
+        .order_by(Place.emergency, Place.position, Place.id)
+    ).all()
+
+
+def _place_has(session: Session, place: Place, clause: sa.ColumnElement[bool]) -> bool:
+    """Evaluate a clause correlated on Place.id (claims_clause, out_of_service_clause)
+    for one place."""
+    return bool(session.scalar(sa.select(clause).where(Place.id == place.id)))
+
+
+def place_free(session: Session, place: Place, first: date, end: date | None) -> bool:
+    return not _place_has(session, place, claims_clause(first, end))
+
+
+def place_out_of_service(session: Session, place: Place, first: date, end: date | None) -> bool:
+    return _place_has(session, place, out_of_service_clause(first, end))
+
+
+def regular_place_free(session: Session, facility: Facility, night: date) -> bool:
+    first, end = night, night + timedelta(days=1)
+    return bool(
+        session.scalar(
+            sa.select(
+                sa.exists().where(
+                    Place.facility_id == facility.id,
+                    Place.emergency.is_(False),
+                    ~claims_clause(first, end),
+                    ~out_of_service_clause(first, end),
+                )
+            )
+        )
+    )
+
+
+def emergency_offered(
+    session: Session, facility: Facility, night: date, winter_active: bool
+) -> bool:
+    """Emergency places are offered in a winter emergency, or once every regular place
+    of the facility is taken on the night the guest arrives."""
+    return winter_active or not regular_place_free(session, facility, night)
+
+
+# --- taking turns --------------------------------------------------------------------
+
+
+def lock_facility_claims(session: Session, facility_id: int) -> None:
+    """Serialise claims on one facility's places until the transaction ends.
+
+    On PostgreSQL two transactions inserting a claim on the same place at once can each
+    wait for the other's tentative entry in the exclusion constraint's index, and one is
+    aborted as a deadlock. Taking this lock before reading which places are free makes
+    claims in a facility take turns: the free-place query then sees every committed
+    claim, and the exclusion constraint remains the guarantee. SQLite needs nothing:
+    every transaction already holds the database's write lock (see belegung.db).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:cls, :obj)"),
+            {"cls": CLAIMS_LOCK_CLASS, "obj": facility_id},
+        )
+
+
+def expire_stale_holds(ctx: ServiceContext, facility_id: int | None = None) -> int:
+    """Mark holds past their expiry as expired (no-shows); their places are free again."""
+    stmt = (
+        sa.update(Stay)
+        .where(IS_HELD, Stay.hold_expires_at <= ctx.now())
+        .values(status=StayStatus.EXPIRED)
+    )
+    if facility_id is not None:
+        stmt = stmt.where(Stay.facility_id == facility_id)
+    result = ctx.session.execute(stmt, execution_options={"synchronize_session": "fetch"})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- claiming ------------------------------------------------------------------------
+
+
+def _sqlstate(exc: OperationalError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def flush_claim(ctx: ServiceContext, stay: Stay) -> None:
+    """Write a new or changed claim inside a savepoint, so that a refusal by the exclusion
+    constraint leaves the surrounding transaction usable."""
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(stay)
+            ctx.session.flush()
+    except IntegrityError as exc:
+        name = _constraint_name(exc)
+        if name == "ex_stays_place_nights":
+            raise PlaceConflict() from exc
+        if name == "ex_stays_person_nights":
+            raise AlreadyCheckedIn() from exc
+        raise
+    except OperationalError as exc:
+        # Claims on one facility take turns (lock_facility_claims), so the only deadlock
+        # left is the same person checked in at two facilities at the same moment.
+        if _sqlstate(exc) == DEADLOCK_DETECTED:
+            raise AlreadyCheckedIn() from exc
+        raise
+    claims_changed(ctx, stay.facility_id)
+
+
+def claims_changed(ctx: ServiceContext, facility_id: int) -> None:
+    """Note in the unit of work that the claims (and so the figures) of a facility moved."""
+    ctx.uow.changed(CLAIMS, facility_id)
+
+
+def check_place(
+    session: Session,
+    place: Place,
+    first: date,
+    end: date | None,
+    *,
+    offered: Callable[[], bool] | None = None,
+) -> None:
+    """Raise why `place` can't be claimed for [first, end): PlaceOutOfService,
+    EmergencyPlaceNotOffered (when `offered`, for an emergency place, says emergency
+    places are not offered) or PlaceTaken."""
+    if place_out_of_service(session, place, first, end):
+        raise PlaceOutOfService(place=place.label)
+    if place.emergency and offered is not None and not offered():
+        raise EmergencyPlaceNotOffered(place=place.label)
+    if not place_free(session, place, first, end):
+        raise PlaceTaken(place=place.label)
+
+
+def write_claim(ctx: ServiceContext, place: Place, write: Callable[[], Stay]) -> Stay:
+    """Write a claim on a checked place (`write` makes a new one or changes an existing
+    one: an extension, a converted hold); PlaceTaken if a concurrent claim won the place
+    between the check and the write."""
+    stay = write()
+    try:
+        flush_claim(ctx, stay)
+    except PlaceConflict:
+        raise PlaceTaken(place=place.label) from None
+    return stay
+
+
+def claim_place(
+    ctx: ServiceContext,
+    place: Place,
+    first: date,
+    end: date | None,
+    write: Callable[[], Stay],
+    *,
+    offered: Callable[[], bool] | None = None,
+) -> Stay:
+    """Claim one place for [first, end), or raise why not (see check_place)."""
+    check_place(ctx.session, place, first, end, offered=offered)
+    return write_claim(ctx, place, write)
+
+
+def claim_first_free(
+    ctx: ServiceContext,
+    facility: Facility,
+    first: date,
+    end: date | None,
+    winter_active: bool,
+    make: Callable[[Place], Stay],
+) -> Stay:
+    """Claim the first place of a facility free for [first, end), or raise NoFreePlace.
+
+    Regular places come first. An emergency place free for the whole range is reached
+    when no regular one is, yet it is offered only if the regular places are all taken
+    on the first night (not merely on a later one).
+    """
+    offered: bool | None = None
+    for place in free_places(ctx.session, facility, first, end):
+        if place.emergency:
+            if offered is None:
+                offered = emergency_offered(ctx.session, facility, first, winter_active)
+            if not offered:
+                break
+        stay = make(place)
+        try:
+            flush_claim(ctx, stay)
+        except PlaceConflict:
+            # A concurrent check-in won this place (PostgreSQL); try the next.
+            continue
+        return stay
+    raise NoFreePlace(facility=facility.name)
+
+
+def claim(
+    ctx: ServiceContext,
+    facility: Facility,
+    first: date,
+    end: date | None,
+    place_label: str | None,
+    winter_active: bool,
+    make: Callable[[Place], Stay],
+) -> Stay:
+    """Put a new claim on the asked-for place, or on the first free one, taking turns
+    with every other claim in the facility."""
+    lock_facility_claims(ctx.session, facility.id)
+    expire_stale_holds(ctx, facility.id)
+    if place_label is None:
+        return claim_first_free(ctx, facility, first, end, winter_active, make)
+    place = get_place(ctx.session, facility, place_label)
+    return claim_place(
+        ctx,
+        place,
+        first,
+        end,
+        lambda: make(place),
+        offered=lambda: emergency_offered(ctx.session, facility, first, winter_active),
+    )
