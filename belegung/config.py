@@ -9,12 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
-
 from belegung.nights import NightCalendar
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
