@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +18,7 @@ from flask.ctx import AppContext
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from belegung import create_app
+from belegung.auth.service import create_token, create_user
 from belegung.context import Actor, ServiceContext
 from belegung.db import Base
 from belegung.extensions import db
@@ -27,9 +29,12 @@ from belegung.facilities.models import (
     Place,
     TargetGroup,
 )
+from belegung.facilities.presets import seed
+from belegung.facilities.service import get_facility
 from belegung.nights import NightCalendar
 from belegung.persons.models import Gender, Person
 from belegung.persons.service import create_person
+from tests.apiclient import CALLERS, ApiClient, Caller
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PG_URL = os.environ.get("BELEGUNG_TEST_DATABASE_URL")
@@ -249,6 +254,42 @@ def make_person(ctx: ServiceContext) -> Callable[..., Person]:
         return create_person(ctx, name or f"Gast {next(counter)}", **fields)  # type: ignore[arg-type]
 
     return make
+
+
+# --- the API: the Dortmund preset, a caller per role, a client ---------------------------
+
+
+@pytest.fixture
+def dortmund(ctx: ServiceContext) -> dict[str, Facility]:
+    seed(ctx)
+    return {
+        slug: get_facility(ctx.session, slug)
+        for slug in ("unionstrasse", "nortkirchenstrasse", "junge-erwachsene", "drogenhilfe", "wvp")
+    }
+
+
+@pytest.fixture
+def callers(ctx: ServiceContext, dortmund: dict[str, Facility]) -> dict[str, Caller]:
+    made = {}
+    for key, (role, slugs) in CALLERS.items():
+        user = create_user(
+            ctx, key.replace("_", "-"), role, facilities=[dortmund[s] for s in slugs]
+        )
+        _, raw = create_token(ctx, user)
+        made[key] = Caller(user.name, role, raw, user.id)
+    ctx.session.flush()
+    return made
+
+
+@pytest.fixture
+def api(
+    app: Flask, session: Any, clock: FakeClock, callers: dict[str, Caller]
+) -> Iterator[ApiClient]:
+    app.config["BELEGUNG_CLOCK"] = clock
+    try:
+        yield ApiClient(app.test_client(), callers, session)
+    finally:
+        app.config.pop("BELEGUNG_CLOCK", None)
 
 
 @pytest.fixture

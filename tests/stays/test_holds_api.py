@@ -3,40 +3,25 @@ into a stay on arrival, or is cancelled."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy.orm import Session
-from werkzeug.test import TestResponse
 
-from tests.api.conftest import ApiClient, Caller, check_in
-from tests.api.test_stays_api import (
+from tests.apiclient import (
     TONIGHT,
+    ApiClient,
+    Caller,
     assert_error,
     assert_invalid,
     audited,
+    check_in,
     check_in_body,
+    convert,
     figures,
+    held,
+    hold,
     item_ids,
 )
 from tests.conftest import FakeClock
-
-
-def hold(api: ApiClient, as_: str = "outreach", **body: Any) -> TestResponse:
-    """POST /holds at unionstrasse (unless told otherwise)."""
-    return api.post("/holds", as_=as_, json={"facility": "unionstrasse", **body})
-
-
-def held(api: ApiClient, as_: str = "outreach", **body: Any) -> dict[str, Any]:
-    response = hold(api, as_, **body)
-    assert response.status_code == 201, response.json
-    result: dict[str, Any] = response.json
-    return result
-
-
-def convert(api: ApiClient, hold_id: int, as_: str = "staff", **body: Any) -> TestResponse:
-    body.setdefault("person", {"name": "Ankömmling", "gender": "m"})
-    return api.post(f"/holds/{hold_id}/convert", as_=as_, json=body)
 
 
 def test_outreach_hold_a_place_for_someone_on_the_way(

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.test import TestResponse
 
 from belegung.facilities import service as facilities_service
-from tests.api.conftest import ApiClient
+from tests.apiclient import ApiClient
 
 MAX_ID = 2**31 - 1
 HUGE = 99999999999999999999

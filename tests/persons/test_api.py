@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.api.conftest import ApiClient, Caller
-from tests.api.test_stays_api import (
+from tests.apiclient import (
     PERSON_FIELDS,
+    ApiClient,
+    Caller,
     assert_error,
     assert_invalid,
     audited,

@@ -24,8 +24,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from belegung.http.paths import DOCS_PATH, PREFIX, SPEC_PATH
-from tests.api.conftest import ApiClient, check_in
-from tests.api.test_stays_api import ban, new_person
+from tests.apiclient import ApiClient, ban, check_in, new_person
 
 ROLES = ("admin", "manager", "staff", "staff_women", "outreach")
 

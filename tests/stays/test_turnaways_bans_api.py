@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from werkzeug.test import TestResponse
 
-from tests.api.conftest import ApiClient
-from tests.api.test_stays_api import (
+from tests.apiclient import (
     NIGHTS_OUT_OF_RANGE,
     TOMORROW,
     TONIGHT,
+    ApiClient,
     assert_error,
     assert_invalid,
     ban,

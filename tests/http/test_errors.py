@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from belegung.stays import service
-from tests.api.conftest import ApiClient, check_in
+from tests.apiclient import ApiClient, check_in
 
 
 def test_a_body_that_is_not_json_is_a_422(api: ApiClient) -> None:

@@ -9,74 +9,29 @@ import pytest
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.orm import Session
-from werkzeug.test import TestResponse
 
 from belegung.audit.models import AuditEntry
 from belegung.persons.models import Person
-from tests.api.conftest import ApiClient, Caller, check_in
-
-TONIGHT = "2026-01-15"
-TOMORROW = "2026-01-16"
-YESTERDAY = "2026-01-14"
-FACILITY_FIELDS = {
-    "slug", "name", "kind", "target_group", "capacity", "emergency_capacity",
-    "out_of_service", "occupied", "held", "free", "free_emergency",
-}  # fmt: skip
-COUNTS = FACILITY_FIELDS - {"slug", "name", "kind", "target_group"}
-# A request names nights from 2000 to 2099 (the night after 9999-12-31 doesn't exist).
-NIGHTS_OUT_OF_RANGE = ("1999-12-31", "2100-01-01", "9999-12-31")
-PERSON_FIELDS = {
-    "id", "name", "birth_year", "gender", "nationality", "household_type", "household_size",
-}  # fmt: skip
-
-
-def figures(api: ApiClient, slug: str, **query: str) -> dict[str, Any]:
-    """One facility's row of GET /availability."""
-    response = api.get("/availability", query_string=query)
-    assert response.status_code == 200, response.json
-    (row,) = [f for f in response.json["facilities"] if f["slug"] == slug]
-    return row
-
-
-def new_person(api: ApiClient, **fields: Any) -> int:
-    response = api.post("/persons", as_="staff", json={"name": "Gast", "gender": "m", **fields})
-    assert response.status_code == 201, response.json
-    return int(response.json["id"])
-
-
-def check_in_body(api: ApiClient, as_: str = "staff", **body: Any) -> TestResponse:
-    """POST /stays with the given body (facility default unionstrasse)."""
-    return api.post("/stays", as_=as_, json={"facility": "unionstrasse", **body})
-
-
-def assert_invalid(response: TestResponse, location: str = "json") -> dict[str, Any]:
-    """A 422 naming the bad fields; returns them."""
-    assert response.status_code == 422, response.json
-    assert response.json["code"] == "invalid"
-    errors: dict[str, Any] = response.json["errors"][location]
-    return errors
-
-
-def assert_error(response: TestResponse, status: int, code: str) -> None:
-    assert (response.status_code, response.json["code"]) == (status, code), response.json
-    assert response.json["message"]
-
-
-def audited(session: Session, action: str) -> list[AuditEntry]:
-    """The audit log's entries of one action."""
-    return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
-
-
-def item_ids(response: TestResponse) -> list[int]:
-    """The ids on a page of a list (GET /stays, /holds, /bans, …)."""
-    assert response.status_code == 200, response.json
-    return [item["id"] for item in response.json["items"]]
-
-
-def ban(api: ApiClient, person_id: int, as_: str = "staff", **body: Any) -> TestResponse:
-    """POST /bans: a `conduct` ban at unionstrasse from tonight (unless told otherwise)."""
-    body = {"facility": "unionstrasse", "kind": "conduct", "reason": "Streit", **body}
-    return api.post("/bans", as_=as_, json={"person": person_id, **body})
+from tests.apiclient import (
+    COUNTS,
+    FACILITY_FIELDS,
+    NIGHTS_OUT_OF_RANGE,
+    PERSON_FIELDS,
+    TOMORROW,
+    TONIGHT,
+    YESTERDAY,
+    ApiClient,
+    Caller,
+    assert_error,
+    assert_invalid,
+    audited,
+    ban,
+    check_in,
+    check_in_body,
+    figures,
+    item_ids,
+    new_person,
+)
 
 
 @pytest.fixture

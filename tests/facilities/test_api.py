@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from werkzeug.test import TestResponse
 
-from tests.api.conftest import ApiClient, check_in
-from tests.api.test_stays_api import (
+from tests.apiclient import (
     TONIGHT,
+    ApiClient,
     assert_error,
     assert_invalid,
+    check_in,
     check_in_body,
     figures,
 )

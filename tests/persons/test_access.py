@@ -16,14 +16,17 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from belegung.persons.models import Person
-from tests.api.conftest import ApiClient, Caller, check_in
-from tests.api.test_holds_api import convert, held
-from tests.api.test_stays_api import (
+from tests.apiclient import (
+    ApiClient,
+    Caller,
     assert_error,
     assert_invalid,
     audited,
     ban,
+    check_in,
     check_in_body,
+    convert,
+    held,
     item_ids,
     new_person,
 )

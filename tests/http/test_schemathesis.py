@@ -23,7 +23,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.api.conftest import ApiClient, Caller
+from tests.apiclient import ApiClient, Caller
 
 CHECKS = [
     not_a_server_error,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from belegung.auth.models import ApiToken
 from belegung.auth.service import hash_token, revoke_token
 from belegung.context import ServiceContext
-from tests.api.conftest import ApiClient, Caller
+from tests.apiclient import ApiClient, Caller
 from tests.conftest import FakeClock
 
 
