@@ -1,12 +1,13 @@
 """Fixtures: one per database backend, schema built by the migrations, each test in a
-rolled-back transaction; a settable clock; factories for facilities and persons."""
+rolled-back transaction; a settable clock; factories for facilities, persons, stays,
+holds and bans; the API's callers and client."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +35,10 @@ from belegung.facilities.service import get_facility
 from belegung.nights import NightCalendar
 from belegung.persons.models import Gender, Person
 from belegung.persons.service import create_person
+from belegung.stays.bans import impose_ban
+from belegung.stays.holds import create_hold
+from belegung.stays.models import BanKind, HouseBan, Stay
+from belegung.stays.service import check_in
 from tests.apiclient import CALLERS, ApiClient, Caller
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -252,6 +257,66 @@ def make_person(ctx: ServiceContext) -> Callable[..., Person]:
     def make(name: str | None = None, **fields: object) -> Person:
         fields.setdefault("gender", Gender.MALE)
         return create_person(ctx, name or f"Gast {next(counter)}", **fields)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def make_stay(
+    ctx: ServiceContext, make_facility: Callable[..., Facility], make_person: Callable[..., Person]
+) -> Callable[..., Stay]:
+    """`make_stay(facility, person, **check_in_options)`: a guest checked in through the
+    real check-in (a new shelter and a new guest unless given), by the test's context
+    unless `by=` another."""
+
+    def make(
+        facility: Facility | None = None,
+        person: Person | None = None,
+        *,
+        by: ServiceContext | None = None,
+        **options: Any,
+    ) -> Stay:
+        return check_in(by or ctx, facility or make_facility(), person or make_person(), **options)
+
+    return make
+
+
+@pytest.fixture
+def make_hold(ctx: ServiceContext, make_facility: Callable[..., Facility]) -> Callable[..., Stay]:
+    """`make_hold(facility, **hold_options)`: a hold made through the real rule."""
+
+    def make(
+        facility: Facility | None = None, *, by: ServiceContext | None = None, **options: Any
+    ) -> Stay:
+        return create_hold(by or ctx, facility or make_facility(), **options)
+
+    return make
+
+
+@pytest.fixture
+def make_ban(
+    ctx: ServiceContext, make_facility: Callable[..., Facility], make_person: Callable[..., Person]
+) -> Callable[..., HouseBan]:
+    """`make_ban(person, facility, kind, **nights)`: a house ban (conduct, from tonight,
+    open-ended unless told otherwise) imposed through the real rule."""
+
+    def make(
+        person: Person | None = None,
+        facility: Facility | None = None,
+        kind: BanKind = BanKind.CONDUCT,
+        *,
+        by: ServiceContext | None = None,
+        reason: str = "Streit im Schlafsaal",
+        **nights: date,
+    ) -> HouseBan:
+        return impose_ban(
+            by or ctx,
+            person or make_person(),
+            facility or make_facility(),
+            kind=kind,
+            reason=reason,
+            **nights,
+        )
 
     return make
 

@@ -1,5 +1,5 @@
-"""Fixtures shared by the occupancy tests: tonight's date, contexts acting in a role, and
-the availability figures of one facility."""
+"""Fixtures shared by the occupancy tests: tonight's date, contexts acting in a role, the
+availability figures of one facility, and the types of the factories (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from belegung.context import Actor, ServiceContext
 from belegung.facilities.models import Facility
 from belegung.persons.models import Person
 from belegung.stays.availability import FacilityAvailability, availability
+from belegung.stays.models import HouseBan, Stay
 
 # The factory fixtures of tests/conftest.py.
 MakeFacility = Callable[..., Facility]
 MakePerson = Callable[..., Person]
+MakeStay = Callable[..., Stay]
+MakeHold = Callable[..., Stay]
+MakeBan = Callable[..., HouseBan]
 # The fixtures below.
 CtxAs = Callable[[Role], ServiceContext]
 Figures = Callable[..., FacilityAvailability]

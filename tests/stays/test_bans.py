@@ -17,10 +17,10 @@ from belegung.errors import Banned, Forbidden, InvalidInput, InvalidState, NotFo
 from belegung.facilities.models import Facility
 from belegung.persons.models import Person
 from belegung.stays.bans import impose_ban, lift_ban
-from belegung.stays.models import BanKind, BanOverride, HouseBan, StayStatus
+from belegung.stays.models import BanKind, BanOverride, StayStatus
 from belegung.stays.service import check_in, extend_stay
 from belegung.winter.service import switch_winter_emergency
-from tests.stays.conftest import CtxAs, MakeFacility, MakePerson
+from tests.stays.conftest import CtxAs, MakeBan, MakeFacility, MakePerson
 
 
 @pytest.fixture
@@ -33,30 +33,26 @@ def guest(make_person: MakePerson) -> Person:
     return make_person("Bernd Hausverbot")
 
 
-def ban(
-    ctx: ServiceContext,
-    person: Person,
-    facility: Facility,
-    kind: BanKind = BanKind.CONDUCT,
-    **nights: date,
-) -> HouseBan:
-    return impose_ban(ctx, person, facility, kind=kind, reason="Streit im Schlafsaal", **nights)
-
-
 # --- refusal -------------------------------------------------------------------------
 
 
-def test_banned_person_is_refused(ctx: ServiceContext, shelter: Facility, guest: Person) -> None:
-    ban(ctx, guest, shelter)
+def test_banned_person_is_refused(
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person
+) -> None:
+    make_ban(guest, shelter)
 
     with pytest.raises(Banned):
         check_in(ctx, shelter, guest)
 
 
 def test_ban_applies_only_at_its_own_facility(
-    ctx: ServiceContext, shelter: Facility, guest: Person, make_facility: MakeFacility
+    make_ban: MakeBan,
+    ctx: ServiceContext,
+    shelter: Facility,
+    guest: Person,
+    make_facility: MakeFacility,
 ) -> None:
-    ban(ctx, guest, shelter)
+    make_ban(guest, shelter)
 
     stay = check_in(ctx, make_facility(), guest)
 
@@ -64,9 +60,9 @@ def test_ban_applies_only_at_its_own_facility(
 
 
 def test_ban_starting_later_refuses_a_stay_that_reaches_it(
-    ctx: ServiceContext, shelter: Facility, guest: Person, tonight: date
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person, tonight: date
 ) -> None:
-    ban(ctx, guest, shelter, first_night=tonight + timedelta(days=2))
+    make_ban(guest, shelter, first_night=tonight + timedelta(days=2))
 
     check_in(ctx, shelter, guest, nights=2)
     with pytest.raises(Banned):
@@ -74,9 +70,9 @@ def test_ban_starting_later_refuses_a_stay_that_reaches_it(
 
 
 def test_ended_ban_no_longer_refuses(
-    ctx: ServiceContext, shelter: Facility, guest: Person, tonight: date
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person, tonight: date
 ) -> None:
-    ban(ctx, guest, shelter, first_night=tonight - timedelta(days=5), end_night=tonight)
+    make_ban(guest, shelter, first_night=tonight - timedelta(days=5), end_night=tonight)
 
     stay = check_in(ctx, shelter, guest)
 
@@ -84,9 +80,9 @@ def test_ended_ban_no_longer_refuses(
 
 
 def test_lifted_ban_no_longer_refuses(
-    ctx: ServiceContext, shelter: Facility, guest: Person
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person
 ) -> None:
-    lifted = lift_ban(ctx, ban(ctx, guest, shelter).id, reason="  Aussprache  geführt ")
+    lifted = lift_ban(ctx, make_ban(guest, shelter).id, reason="  Aussprache  geführt ")
 
     stay = check_in(ctx, shelter, guest)
 
@@ -95,16 +91,18 @@ def test_lifted_ban_no_longer_refuses(
 
 
 def test_lifting_a_ban_needs_a_reason(
-    ctx: ServiceContext, shelter: Facility, guest: Person
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person
 ) -> None:
     with pytest.raises(InvalidInput):
-        lift_ban(ctx, ban(ctx, guest, shelter).id, reason="  ")
+        lift_ban(ctx, make_ban(guest, shelter).id, reason="  ")
 
 
-def test_only_a_manager_lifts_a_danger_ban(ctx_as: CtxAs, shelter: Facility, guest: Person) -> None:
+def test_only_a_manager_lifts_a_danger_ban(
+    make_ban: MakeBan, ctx_as: CtxAs, shelter: Facility, guest: Person
+) -> None:
     staff, manager = ctx_as(Role.STAFF), ctx_as(Role.MANAGER)
-    danger = ban(staff, guest, shelter, kind=BanKind.DANGER)
-    conduct = ban(staff, guest, shelter)
+    danger = make_ban(guest, shelter, kind=BanKind.DANGER, by=staff)
+    conduct = make_ban(guest, shelter, by=staff)
 
     with pytest.raises(Forbidden):
         lift_ban(staff, danger.id, reason="vertragen sich wieder")
@@ -113,9 +111,9 @@ def test_only_a_manager_lifts_a_danger_ban(ctx_as: CtxAs, shelter: Facility, gue
 
 
 def test_lifting_a_ban_twice_is_refused(
-    ctx: ServiceContext, shelter: Facility, guest: Person
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person
 ) -> None:
-    lifted = ban(ctx, guest, shelter)
+    lifted = make_ban(guest, shelter)
     lift_ban(ctx, lifted.id, reason="entschuldigt")
 
     with pytest.raises(InvalidState):
@@ -128,10 +126,10 @@ def test_lifting_an_unknown_ban_is_refused(ctx: ServiceContext) -> None:
 
 
 def test_extending_a_stay_into_a_ban_is_refused(
-    ctx: ServiceContext, shelter: Facility, guest: Person, tonight: date
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person, tonight: date
 ) -> None:
     stay = check_in(ctx, shelter, guest)
-    ban(ctx, guest, shelter, first_night=tonight + timedelta(days=1))
+    make_ban(guest, shelter, first_night=tonight + timedelta(days=1))
 
     with pytest.raises(Banned):
         extend_stay(ctx, stay.id)
@@ -146,19 +144,19 @@ def test_ban_needs_a_reason(
 
 
 def test_ban_must_end_after_it_begins(
-    ctx: ServiceContext, shelter: Facility, guest: Person, tonight: date
+    make_ban: MakeBan, shelter: Facility, guest: Person, tonight: date
 ) -> None:
     with pytest.raises(InvalidInput):
-        ban(ctx, guest, shelter, first_night=tonight, end_night=tonight)
+        make_ban(guest, shelter, first_night=tonight, end_night=tonight)
 
 
 # --- winter emergency ----------------------------------------------------------------
 
 
 def test_winter_emergency_suspends_a_conduct_ban(
-    ctx: ServiceContext, shelter: Facility, guest: Person
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person
 ) -> None:
-    ban(ctx, guest, shelter, BanKind.CONDUCT)
+    make_ban(guest, shelter, BanKind.CONDUCT)
     switch_winter_emergency(ctx, True)
 
     stay = check_in(ctx, shelter, guest)
@@ -167,9 +165,9 @@ def test_winter_emergency_suspends_a_conduct_ban(
 
 
 def test_danger_ban_holds_in_a_winter_emergency(
-    ctx: ServiceContext, shelter: Facility, guest: Person
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person
 ) -> None:
-    ban(ctx, guest, shelter, BanKind.DANGER)
+    make_ban(guest, shelter, BanKind.DANGER)
     switch_winter_emergency(ctx, True)
 
     with pytest.raises(Banned):
@@ -177,9 +175,9 @@ def test_danger_ban_holds_in_a_winter_emergency(
 
 
 def test_conduct_ban_applies_again_once_the_winter_emergency_ends(
-    ctx: ServiceContext, shelter: Facility, guest: Person
+    make_ban: MakeBan, ctx: ServiceContext, shelter: Facility, guest: Person
 ) -> None:
-    ban(ctx, guest, shelter, BanKind.CONDUCT)
+    make_ban(guest, shelter, BanKind.CONDUCT)
     switch_winter_emergency(ctx, True)
     switch_winter_emergency(ctx, False)
 
@@ -192,14 +190,9 @@ def test_conduct_ban_applies_again_once_the_winter_emergency_ends(
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
 def test_manager_may_override_a_ban_with_a_reason(
-    ctx: ServiceContext,
-    ctx_as: CtxAs,
-    shelter: Facility,
-    guest: Person,
-    session: Session,
-    role: Role,
+    make_ban: MakeBan, ctx_as: CtxAs, shelter: Facility, guest: Person, session: Session, role: Role
 ) -> None:
-    banned = ban(ctx, guest, shelter, BanKind.DANGER)
+    banned = make_ban(guest, shelter, BanKind.DANGER)
 
     stay = check_in(ctx_as(role), shelter, guest, override_ban_reason="  Kältenacht, ruhig  ")
 
@@ -209,10 +202,10 @@ def test_manager_may_override_a_ban_with_a_reason(
 
 
 def test_ban_override_is_logged_without_its_reason(
-    ctx_as: CtxAs, shelter: Facility, guest: Person, session: Session
+    make_ban: MakeBan, ctx_as: CtxAs, shelter: Facility, guest: Person, session: Session
 ) -> None:
     manager = ctx_as(Role.MANAGER)
-    banned = ban(manager, guest, shelter)
+    banned = make_ban(guest, shelter, by=manager)
 
     stay = check_in(manager, shelter, guest, override_ban_reason="Kältenacht")
 
@@ -226,14 +219,9 @@ def test_ban_override_is_logged_without_its_reason(
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.OUTREACH])
 def test_only_a_manager_may_override_a_ban(
-    ctx: ServiceContext,
-    ctx_as: CtxAs,
-    shelter: Facility,
-    guest: Person,
-    session: Session,
-    role: Role,
+    make_ban: MakeBan, ctx_as: CtxAs, shelter: Facility, guest: Person, session: Session, role: Role
 ) -> None:
-    ban(ctx, guest, shelter)
+    make_ban(guest, shelter)
 
     with pytest.raises(Forbidden):
         check_in(ctx_as(role), shelter, guest, override_ban_reason="Kältenacht")
@@ -242,10 +230,10 @@ def test_only_a_manager_may_override_a_ban(
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_ban_override_needs_a_reason(
-    ctx_as: CtxAs, shelter: Facility, guest: Person, reason: str
+    make_ban: MakeBan, ctx_as: CtxAs, shelter: Facility, guest: Person, reason: str
 ) -> None:
     manager = ctx_as(Role.MANAGER)
-    ban(manager, guest, shelter)
+    make_ban(guest, shelter, by=manager)
 
     with pytest.raises(InvalidInput):
         check_in(manager, shelter, guest, override_ban_reason=reason)

@@ -19,23 +19,15 @@ from belegung.errors import (
     PlaceTaken,
     WrongTargetGroup,
 )
-from belegung.facilities.models import Facility, FacilityKind, FacilityStatus, TargetGroup
+from belegung.facilities.models import FacilityKind, FacilityStatus, TargetGroup
 from belegung.facilities.service import get_place
 from belegung.persons.models import Gender
-from belegung.stays.models import Stay, StayStatus
+from belegung.stays.models import StayStatus
 from belegung.stays.out_of_service import take_out_of_service
 from belegung.stays.service import check_in
 from belegung.winter.service import switch_winter_emergency
 from tests.conftest import FakeClock
-from tests.stays.conftest import MakeFacility, MakePerson
-
-
-def fill(
-    ctx: ServiceContext, facility: Facility, make_person: MakePerson, count: int
-) -> list[Stay]:
-    """Check in `count` new guests for tonight."""
-    return [check_in(ctx, facility, make_person()) for _ in range(count)]
-
+from tests.stays.conftest import MakeFacility, MakePerson, MakeStay
 
 # --- nights --------------------------------------------------------------------------
 
@@ -147,11 +139,11 @@ def test_check_in_takes_the_asked_for_place(
 
 
 def test_emergency_place_is_given_only_when_every_regular_place_is_taken(
-    ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
+    make_stay: MakeStay, ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
 ) -> None:
     facility = make_facility(places=2, emergency=1)
 
-    regular = fill(ctx, facility, make_person, 2)
+    regular = [make_stay(facility) for _ in range(2)]
     last = check_in(ctx, facility, make_person())
 
     assert [stay.place.emergency for stay in regular] == [False, False]
@@ -194,19 +186,21 @@ def test_no_emergency_place_for_several_nights_while_a_regular_one_is_free_tonig
 
 
 def test_emergency_place_for_several_nights_once_every_regular_one_is_taken_tonight(
-    ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
+    make_stay: MakeStay, ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
 ) -> None:
     facility = make_facility(places=2, emergency=1)
-    fill(ctx, facility, make_person, 2)
+    for _ in range(2):
+        make_stay(facility)
 
     assert check_in(ctx, facility, make_person(), nights=3).place.label == "N1"
 
 
 def test_emergency_place_may_be_asked_for_once_every_regular_place_is_taken(
-    ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
+    make_stay: MakeStay, ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
 ) -> None:
     facility = make_facility(places=1, emergency=1)
-    fill(ctx, facility, make_person, 1)
+    for _ in range(1):
+        make_stay(facility)
 
     stay = check_in(ctx, facility, make_person(), place_label="N1")
 
@@ -225,20 +219,22 @@ def test_emergency_place_may_be_asked_for_in_a_winter_emergency(
 
 
 def test_check_in_in_a_full_facility_is_refused(
-    ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
+    make_stay: MakeStay, ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
 ) -> None:
     facility = make_facility(places=2)
-    fill(ctx, facility, make_person, 2)
+    for _ in range(2):
+        make_stay(facility)
 
     with pytest.raises(NoFreePlace):
         check_in(ctx, facility, make_person())
 
 
 def test_check_in_when_regular_and_emergency_places_are_all_taken_is_refused(
-    ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
+    make_stay: MakeStay, ctx: ServiceContext, make_facility: MakeFacility, make_person: MakePerson
 ) -> None:
     facility = make_facility(places=1, emergency=1)
-    fill(ctx, facility, make_person, 2)
+    for _ in range(2):
+        make_stay(facility)
 
     with pytest.raises(NoFreePlace):
         check_in(ctx, facility, make_person())

@@ -16,7 +16,7 @@ from belegung.stays.models import Stay, StayStatus
 from belegung.stays.out_of_service import take_out_of_service
 from belegung.stays.service import check_in, check_out, extend_stay
 from tests.conftest import FakeClock
-from tests.stays.conftest import Figures, MakeFacility, MakePerson
+from tests.stays.conftest import Figures, MakeFacility, MakePerson, MakeStay
 
 
 @pytest.fixture
@@ -25,15 +25,9 @@ def shelter(make_facility: MakeFacility) -> Facility:
 
 
 @pytest.fixture
-def stay(ctx: ServiceContext, shelter: Facility, make_person: MakePerson) -> Stay:
+def stay(shelter: Facility, make_stay: MakeStay) -> Stay:
     """A guest on place 1 for tonight."""
-    return check_in(ctx, shelter, make_person(), place_label="1")
-
-
-def book_place_1(
-    ctx: ServiceContext, shelter: Facility, make_person: MakePerson, night: date
-) -> Stay:
-    return check_in(ctx, shelter, make_person(), place_label="1", night=night)
+    return make_stay(shelter, place_label="1")
 
 
 # --- extension -----------------------------------------------------------------------
@@ -50,9 +44,9 @@ def test_extension_adds_nights_on_the_same_place(
 
 
 def test_extension_is_refused_when_the_place_is_booked_later(
-    ctx: ServiceContext, stay: Stay, shelter: Facility, make_person: MakePerson, tonight: date
+    make_stay: MakeStay, ctx: ServiceContext, stay: Stay, shelter: Facility, tonight: date
 ) -> None:
-    book_place_1(ctx, shelter, make_person, tonight + timedelta(days=2))
+    make_stay(shelter, place_label="1", night=tonight + timedelta(days=2))
 
     with pytest.raises(PlaceTaken):
         extend_stay(ctx, stay.id, nights=2)
@@ -60,13 +54,9 @@ def test_extension_is_refused_when_the_place_is_booked_later(
 
 
 def test_extension_into_a_held_night_is_refused_until_the_hold_expires(
-    ctx: ServiceContext,
-    clock: FakeClock,
-    shelter: Facility,
-    make_person: MakePerson,
-    tonight: date,
+    make_stay: MakeStay, ctx: ServiceContext, clock: FakeClock, shelter: Facility, tonight: date
 ) -> None:
-    last_night = book_place_1(ctx, shelter, make_person, tonight - timedelta(days=1))
+    last_night = make_stay(shelter, place_label="1", night=tonight - timedelta(days=1))
     create_hold(ctx, shelter, place_label="1", minutes=30)
 
     with pytest.raises(PlaceTaken):
@@ -156,6 +146,7 @@ def test_check_out_in_the_morning_ends_a_longer_stay_after_the_night_slept(
 
 @pytest.mark.parametrize("hour", [12, 14, 23])
 def test_check_out_in_the_evening_frees_tonight_for_the_place_and_the_person(
+    make_stay: MakeStay,
     ctx: ServiceContext,
     clock: FakeClock,
     shelter: Facility,
@@ -179,17 +170,17 @@ def test_check_out_in_the_evening_frees_tonight_for_the_place_and_the_person(
         tonight,
     )
     assert figures(shelter).occupied == 0
-    assert book_place_1(ctx, shelter, make_person, tonight).place.label == "1"
+    assert make_stay(shelter, place_label="1", night=tonight).place.label == "1"
     # The guest left and may be taken in elsewhere tonight.
     assert check_in(ctx, make_facility(), guest).first_night == tonight
 
 
 def test_leaving_on_the_evening_of_the_first_night_cancels_the_stay(
+    make_stay: MakeStay,
     ctx: ServiceContext,
     stay: Stay,
     shelter: Facility,
     make_facility: MakeFacility,
-    make_person: MakePerson,
     figures: Figures,
     tonight: date,
 ) -> None:
@@ -200,7 +191,7 @@ def test_leaving_on_the_evening_of_the_first_night_cancels_the_stay(
     assert left.status == StayStatus.CANCELLED
     assert left.checked_out_at == ctx.now()
     assert figures(shelter).occupied == 0
-    assert book_place_1(ctx, shelter, make_person, tonight).place.label == "1"
+    assert make_stay(shelter, place_label="1", night=tonight).place.label == "1"
     assert check_in(ctx, make_facility(), cast(Person, stay.person)).first_night == tonight
 
 

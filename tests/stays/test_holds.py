@@ -32,7 +32,7 @@ from belegung.stays.out_of_service import take_out_of_service
 from belegung.stays.service import check_in, check_out
 from belegung.winter.service import switch_winter_emergency
 from tests.conftest import FakeClock
-from tests.stays.conftest import Figures, MakeFacility, MakePerson
+from tests.stays.conftest import Figures, MakeFacility, MakeHold, MakePerson
 
 
 @pytest.fixture
@@ -42,8 +42,8 @@ def shelter(make_facility: MakeFacility) -> Facility:
 
 
 @pytest.fixture
-def hold(ctx: ServiceContext, shelter: Facility) -> Stay:
-    return create_hold(ctx, shelter, note="Wärmebus, Mann am Hbf", minutes=30)
+def hold(shelter: Facility, make_hold: MakeHold) -> Stay:
+    return make_hold(shelter, note="Wärmebus, Mann am Hbf", minutes=30)
 
 
 def audit_actions(session: Session) -> list[str]:
