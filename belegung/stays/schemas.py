@@ -214,7 +214,7 @@ class HoldSchema(ma.Schema):
     place = fields.Function(_hold_place_label, required=True, metadata={"type": "string"})
     night = fields.Date(attribute="hold.first_night", required=True)
     note = fields.String(attribute="hold.hold_note", allow_none=True)
-    status = enum(StayStatus, required=True)
+    status = enum(StayStatus, required=True, metadata={"type": "string", "readOnly": True})
     created_at = fields.AwareDateTime(attribute="hold.held_at", required=True)
     expires_at = fields.AwareDateTime(attribute="hold.hold_expires_at", required=True)
 
