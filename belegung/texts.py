@@ -213,3 +213,111 @@ def error_message(code: str, **params: Any) -> str:
     if "reason" in params:
         params["reason"] = REASONS[params["reason"]].format(**params)
     return template.format(**params)
+
+
+# --- Housing programme: the apartment-list import (belegung/housing/importing.py) ---------
+
+# Reason codes of the import's errors and warnings; each names its line and column apart.
+HOUSING_IMPORT: dict[str, str] = {
+    # The whole file
+    "file_empty": "Die Datei ist leer.",
+    "file_too_large": "Die Datei ist zu groß: erlaubt sind höchstens {limit}.",
+    "unknown_format": "Die Datei ist weder eine CSV- noch eine Excel-Datei (XLSX).",
+    "xls_not_supported": (
+        "Alte Excel-Dateien (.xls) und Dateien mit Kennwort lassen sich nicht lesen; bitte "
+        "in Excel als „Excel-Arbeitsmappe (*.xlsx)“ ohne Kennwort oder als CSV speichern."
+    ),
+    "ods_not_supported": (
+        "OpenDocument-Tabellen (.ods) lassen sich nicht lesen; bitte als "
+        "Excel-Arbeitsmappe (*.xlsx) oder als CSV speichern."
+    ),
+    "xlsx_unreadable": (
+        "Die Excel-Datei lässt sich nicht öffnen: sie ist beschädigt oder keine XLSX-Datei."
+    ),
+    "xlsx_too_large_unpacked": (
+        "Die Excel-Datei ist entpackt größer als {limit} und wird nicht gelesen."
+    ),
+    "csv_unreadable": (
+        "Die CSV-Datei lässt sich ab dieser Zeile nicht lesen (ein überlanges Feld oder "
+        "ein nicht geschlossenes Anführungszeichen?)."
+    ),
+    "too_many_rows": (
+        "Die Datei hat mehr als {limit} Wohnungen; so viele werden in einem Import nicht "
+        "angenommen."
+    ),
+    "too_many_lines": (
+        "Die Datei hat mehr als {limit} Zeilen (leere mitgezählt); so viele werden nicht gelesen."
+    ),
+    "too_many_columns": "Die Datei hat mehr als {limit} Spalten.",
+    "stopped_at_empty_rows": (
+        "Ab hier folgen über {count} leere Zeilen; der Rest des Blatts wurde nicht gelesen."
+    ),
+    "no_header": (
+        "Die erste Zeile ist keine Überschriftenzeile: keine Spalte ist bekannt (erwartet "
+        "z. B. Wohnungsnummer, Adresse, Plätze). Titelzeilen darüber bitte entfernen."
+    ),
+    "no_rows": "Die Datei enthält keine Wohnungen, nur die Überschriften.",
+    "read_as_cp1252": (
+        "Die Datei ist nicht in UTF-8 gespeichert und wurde als Windows-1252 gelesen; "
+        "bitte die Umlaute prüfen."
+    ),
+    "extra_sheets": (
+        "Gelesen wurde nur das erste Tabellenblatt „{sheet}“; die Datei hat {count} Blätter."
+    ),
+    # The header row
+    "missing_column": "Die Pflichtspalte „{field}“ fehlt.",
+    "duplicate_column": "Die Spalte „{field}“ gibt es doppelt (schon als „{first}“).",
+    "unknown_column": "Unbekannte Spalte; sie wird nicht eingelesen.",
+    "unlabelled_column": (
+        "Spalte {letter} hat keine Überschrift; ihre Werte werden nicht eingelesen."
+    ),
+    # A cell
+    "formula": (
+        "Zelle {cell} enthält eine Formel; bitte nur Werte einfügen "
+        "(Kopieren, dann „Inhalte einfügen: Werte“)."
+    ),
+    "cell_error": "Zelle {cell} enthält den Fehlerwert {value}.",
+    "required_value": "Pflichtangabe fehlt.",
+    "too_long": "Der Text ist zu lang: höchstens {limit} Zeichen.",
+    "forbidden_character": "Unzulässiges Zeichen {char} (ein Steuer- oder Textrichtungszeichen).",
+    "not_a_number": "„{value}“ ist keine Zahl.",
+    "not_an_integer": "„{value}“ ist keine ganze Zahl.",
+    "not_a_floor": "„{value}“ ist kein Geschoss (eine ganze Zahl, EG oder UG).",
+    "not_half_step": "„{value}“: Zimmer bitte ganz oder halb angeben (z. B. 2 oder 2,5).",
+    "too_many_decimals": "„{value}“ hat zu viele Nachkommastellen (höchstens {places}).",
+    "out_of_range": "{value} liegt nicht zwischen {min} und {max}.",
+    "not_a_date": "„{value}“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT).",
+    "not_a_boolean": "„{value}“ ist kein Ja/Nein-Wert (ja, nein, x oder leer).",
+    "unknown_status": "Unbekannter Status „{value}“ (frei, gesperrt oder zurückgegeben).",
+    # A row
+    "duplicate_number": "Die Wohnungsnummer {value} steht schon in Zeile {first_line}.",
+    "lease_end_before_start": "Das Mietende liegt vor dem Mietbeginn ({start}).",
+    "blocked_needs_reason": "Eine gesperrte Wohnung braucht einen Sperrgrund.",
+    "reason_ignored": ("Die Wohnung ist nicht gesperrt; der Sperrgrund wird nicht gespeichert."),
+}
+
+# The apartment fields by the German header the documentation and messages use.
+HOUSING_IMPORT_FIELDS: dict[str, str] = {
+    "number": "Wohnungsnummer",
+    "address": "Adresse",
+    "district": "Stadtbezirk",
+    "landlord": "Vermieter",
+    "floor": "Etage",
+    "rooms": "Zimmer",
+    "area_m2": "Wohnfläche",
+    "places": "Plätze",
+    "step_free": "barrierefrei",
+    "shared": "teilbar",
+    "lease_start": "Mietbeginn",
+    "lease_end": "Mietende",
+    "status": "Status",
+    "blocked_reason": "Sperrgrund",
+}
+
+
+def housing_import_message(code: str, **params: object) -> str:
+    """The German message of an import error or warning (a code of HOUSING_IMPORT; a
+    missing one is a KeyError, as for error_message)."""
+    if "field" in params:
+        params["field"] = HOUSING_IMPORT_FIELDS.get(str(params["field"]), params["field"])
+    return HOUSING_IMPORT[code].format(**params)

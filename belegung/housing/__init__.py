@@ -1,0 +1,1 @@
+"""The housing-reserve programme (Wohnraumvorhalteprogramm): apartments, households, placements."""
