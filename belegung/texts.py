@@ -184,3 +184,16 @@ def error_message(code: str, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return ERRORS["error"]
+
+
+# --- alerts (SMS, phone numbers, weather sources) --------------------------------------
+# Kept apart so that merges stay trivial; ALERTS_REASONS is meant to move into REASONS.
+
+ALERTS_REASONS: dict[str, str] = {
+    "phone_unreadable": (
+        "keine Telefonnummer erkennbar; bitte z. B. 0151 23456789 oder +49 151 23456789 schreiben"
+    ),
+    "phone_invalid": "diese Telefonnummer gibt es nicht; bitte Vorwahl und Länge prüfen",
+    "phone_not_mobile": "SMS gehen nur an Mobilnummern",
+}
+REASONS.update(ALERTS_REASONS)
