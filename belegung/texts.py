@@ -197,3 +197,13 @@ ALERTS_REASONS: dict[str, str] = {
     "phone_not_mobile": "SMS gehen nur an Mobilnummern",
 }
 REASONS.update(ALERTS_REASONS)
+
+# Why a weather source gave no forecast (WeatherUnavailable.reason), for the admins' notice.
+WEATHER_PROBLEMS: dict[str, str] = {
+    "timeout": "{source} hat nicht rechtzeitig geantwortet.",
+    "connection": "{source} ist nicht erreichbar.",
+    "http_status": "{source} hat mit einem Fehler geantwortet (HTTP {status}).",
+    "bad_json": "Die Antwort von {source} ist kein gültiges JSON.",
+    "bad_data": "Die Antwort von {source} hat nicht die erwartete Form.",
+    "no_data": "{source} liefert für die kommende Nacht keine Vorhersage.",
+}
