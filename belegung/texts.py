@@ -58,6 +58,11 @@ REASONS: dict[str, str] = {
     "name_taken": "Der Name ist bereits vergeben.",
     "user_name_format": "2 bis 80 Buchstaben, Ziffern oder . _ - @, ohne Leerzeichen",
     "staff_need_facility": "Mitarbeitende brauchen eine Einrichtung.",
+    "phone_unreadable": (
+        "keine Telefonnummer erkennbar; bitte z. B. 0151 23456789 oder +49 151 23456789 schreiben"
+    ),
+    "phone_invalid": "diese Telefonnummer gibt es nicht; bitte Vorwahl und Länge prüfen",
+    "phone_not_mobile": "SMS gehen nur an Mobilnummern",
     "men_only": "nur für Männer",
     "women_only": "nur für Frauen",
     "age": "nur für junge Erwachsene von 18 bis unter 27 Jahren",
@@ -321,3 +326,16 @@ def housing_import_message(code: str, **params: object) -> str:
     if "field" in params:
         params["field"] = HOUSING_IMPORT_FIELDS.get(str(params["field"]), params["field"])
     return HOUSING_IMPORT[code].format(**params)
+
+
+# --- alerts (SMS, phone numbers, weather sources) --------------------------------------
+
+# Why a weather source gave no forecast (WeatherUnavailable.reason), for the admins' notice.
+WEATHER_PROBLEMS: dict[str, str] = {
+    "timeout": "{source} hat nicht rechtzeitig geantwortet.",
+    "connection": "{source} ist nicht erreichbar.",
+    "http_status": "{source} hat mit einem Fehler geantwortet (HTTP {status}).",
+    "bad_json": "Die Antwort von {source} ist kein gültiges JSON.",
+    "bad_data": "Die Antwort von {source} hat nicht die erwartete Form.",
+    "no_data": "{source} liefert für die kommende Nacht keine Vorhersage.",
+}

@@ -1,0 +1,1 @@
+"""Alerts: SMS backends, segment counting, weather sources, phone numbers."""
