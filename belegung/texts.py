@@ -184,3 +184,15 @@ def error_message(code: str, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return ERRORS["error"]
+
+
+# --- Web pages: the shared layout (base.html) ------------------------------------------
+
+LAYOUT: dict[str, str] = {
+    "brand": "belegung",
+    "skip_to_content": "Zum Inhalt springen",
+    "main_navigation": "Hauptnavigation",
+    "as_of": "Stand {time} Uhr",
+    "winter_emergency": "Winternothilfe aktiv: Notschlafplätze werden angeboten.",
+    "figures_table": "Belegung je Einrichtung",
+}
