@@ -54,6 +54,7 @@ def create_app(
 
 def _init_http(app: Flask) -> None:
     """Requests: one unit of work each, the caller, the routes, and errors as answers."""
+    from belegung import texts
     from belegung.auth.bearer import init_bearer_auth
     from belegung.facilities.api import blp as facilities_api
     from belegung.http.api import init_api
@@ -64,6 +65,8 @@ def _init_http(app: Flask) -> None:
     from belegung.stays.api import blp as stays_api
     from belegung.winter.api import blp as winter_api
 
+    # Every template reads its German texts from belegung.texts.
+    app.context_processor(lambda: {"texts": texts})
     init_bearer_auth(app)
     init_errors(app)
     app.register_blueprint(status_pages)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from belegung import texts
 from belegung.config import settings_of
 from belegung.extensions import session
 from belegung.http.context import clock
@@ -17,4 +16,4 @@ bp = Blueprint("status", __name__)
 def index() -> str:
     settings = settings_of(current_app)
     figures = public_availability(session(), settings.calendar, clock()())
-    return render_template("status/index.html", figures=figures, texts=texts)
+    return render_template("status/index.html", figures=figures)

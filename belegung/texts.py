@@ -339,3 +339,15 @@ WEATHER_PROBLEMS: dict[str, str] = {
     "bad_data": "Die Antwort von {source} hat nicht die erwartete Form.",
     "no_data": "{source} liefert für die kommende Nacht keine Vorhersage.",
 }
+
+
+# --- Web pages: the shared layout (base.html) ------------------------------------------
+
+LAYOUT: dict[str, str] = {
+    "brand": "belegung",
+    "skip_to_content": "Zum Inhalt springen",
+    "main_navigation": "Hauptnavigation",
+    "as_of": "Stand {time} Uhr",
+    "winter_emergency": "Winternothilfe aktiv: Notschlafplätze werden angeboten.",
+    "figures_table": "Belegung je Einrichtung",
+}

@@ -107,7 +107,7 @@ def json_error(answer: ErrorAnswer) -> Response:
 
 def html_error(answer: ErrorAnswer) -> Response:
     try:
-        body = render_template("errors/error.html", error=answer, texts=texts)
+        body = render_template("errors/error.html", error=answer)
     except TemplateNotFound:
         body = answer.message
     response = Response(body, status=answer.status, mimetype="text/html")

@@ -1,0 +1,111 @@
+"""Browser tests: the app served on a free local port (SQLite, the Dortmund preset with
+demo data), Debian's chromium driven by Playwright, screenshots and axe-core checks.
+
+These fixtures never touch the backend-parametrized `database` fixture of
+tests/conftest.py, so every browser test runs once, not once per database backend.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler, make_server
+
+from belegung import create_app
+from belegung.config import settings_of
+from belegung.context import Actor, service_context
+from belegung.extensions import db, session
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium instead of a browser downloaded by `playwright install` (which fails
+# here); no sandbox because CI runs as root, and nothing that phones home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+E2E_SECRET = "e2e-secret-key-0123456789"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+class _OneRequestPerConnection(WSGIRequestHandler):
+    """HTTP/1.0: the browser closes each connection after its answer, so no request
+    thread waits on a kept-alive socket when the server shuts down."""
+
+    protocol_version = "HTTP/1.0"
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # the access log would only bury a failure's output
+
+
+def _seed_demo(app: Flask) -> None:
+    """What `flask --app belegung seed dortmund --demo` does, in one transaction."""
+    from belegung.demo import fill_demo
+    from belegung.facilities.presets import seed
+
+    with app.app_context():
+        ctx = service_context(session(), Actor.system("e2e"), settings_of(app))
+        seed(ctx)
+        fill_demo(ctx)
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app on its own SQLite file, migrated and seeded with the Dortmund demo."""
+    from flask_migrate import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
+    app = create_app(env={"BELEGUNG_DATABASE_URL": url, "BELEGUNG_SECRET_KEY": E2E_SECRET})
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    _seed_demo(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The app served on a free port of 127.0.0.1 from a background thread; yields its
+    base URL."""
+    server = make_server(
+        "127.0.0.1", 0, live_app, threaded=True, request_handler=_OneRequestPerConnection
+    )
+    assert isinstance(server, ThreadedWSGIServer)
+    # Request threads are joined on close, not left running as daemons with open sockets.
+    server.daemon_threads = False
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server")
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: str) -> str:
+    """pytest-base-url's fixture, pointed at the live server: `page.goto("/")` works."""
+    return live_server
