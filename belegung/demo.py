@@ -105,11 +105,32 @@ class DemoResult:
     skipped: bool = False
 
 
-def _nationality(rng: random.Random) -> Nationality:
-    return rng.choices(
-        (Nationality.GERMAN, Nationality.EU, Nationality.NON_EU, Nationality.UNKNOWN),
-        weights=(64, 21, 13, 2),
+# Countries of citizenship of the invented guests, by nationality group.
+CITIZENSHIPS = {
+    Nationality.EU: ("PL", "RO", "BG", "IT", "GR", "HR"),
+    Nationality.NON_EU: ("SY", "TR", "UA", "AF", "IQ", "ER", "XK"),
+}
+
+
+def _nationality(rng: random.Random) -> tuple[Nationality, str | None]:
+    """A nationality group, and the country where the (invented) guest gave one."""
+    group = rng.choices(
+        (
+            Nationality.GERMAN,
+            Nationality.EU,
+            Nationality.NON_EU,
+            Nationality.STATELESS,
+            Nationality.UNCLEAR,
+            Nationality.UNKNOWN,
+        ),
+        weights=(64, 21, 11, 1, 1, 2),
     )[0]
+    # Most guests name their country; some give only a group.
+    if group == Nationality.GERMAN:
+        return group, "DE" if rng.random() < 0.9 else None
+    if group in CITIZENSHIPS and rng.random() < 0.8:
+        return group, rng.choice(CITIZENSHIPS[group])
+    return group, None
 
 
 def _person(
@@ -121,12 +142,14 @@ def _person(
 ) -> Person:
     first = rng.choice(FIRST_NAMES.get(gender, FIRST_NAMES[Gender.MALE]))
     year = ctx.now().year - rng.randint(*ages)
+    nationality, citizenship = _nationality(rng)
     return create_person(
         ctx,
         f"{first} {rng.choice(LAST_INITIALS)}.",
         birth_year=year,
         gender=gender,
-        nationality=_nationality(rng),
+        nationality=nationality,
+        citizenship=citizenship,
         household_type=household[0],
         household_size=household[1],
     )

@@ -351,3 +351,23 @@ LAYOUT: dict[str, str] = {
     "winter_emergency": "Winternothilfe aktiv: Notschlafplätze werden angeboten.",
     "figures_table": "Belegung je Einrichtung",
 }
+
+
+# --- Reports, the federal statistic, data protection (issue 12) ------------------------
+
+REASONS.update(
+    {
+        "unknown_country": "kein Land nach ISO 3166-1 (zwei Buchstaben, z. B. DE, PL, SY)",
+        "nationality_contradicts_citizenship": (
+            "passt nicht zur Staatsangehörigkeit; die Gruppe ergibt sich aus dem Land "
+            "(für eine andere Gruppe die Staatsangehörigkeit leeren)"
+        ),
+        "not_changeable": "dieses Feld lässt sich nicht ändern",
+        "person_anonymised": "die Person ist anonymisiert",
+    }
+)
+VALIDATION.update(
+    {
+        "unknown_country": "Kein Ländercode nach ISO 3166-1 (z. B. DE, PL, SY; XK für Kosovo).",
+    }
+)

@@ -96,7 +96,8 @@ COUNTS = FACILITY_FIELDS - {"slug", "name", "kind", "target_group"}
 # A request names nights from 2000 to 2099 (the night after 9999-12-31 doesn't exist).
 NIGHTS_OUT_OF_RANGE = ("1999-12-31", "2100-01-01", "9999-12-31")
 PERSON_FIELDS = {
-    "id", "name", "birth_year", "gender", "nationality", "household_type", "household_size",
+    "id", "name", "birth_year", "gender", "nationality", "citizenship", "household_type",
+    "household_size",
 }  # fmt: skip
 
 

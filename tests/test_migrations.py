@@ -190,3 +190,52 @@ def test_name_key_widens_and_narrows_with_persons_referred_to_on_sqlite(tmp_path
 def test_name_key_widens_and_narrows_with_persons_referred_to_on_postgres() -> None:
     with _scratch_postgres() as url:
         _widen_with_data(url)
+
+
+# --- 0008: citizenship and `unclear`, in a database that holds data ----------------------
+
+
+def _citizenship_with_data(url: str) -> None:
+    app = make_app(url)
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as conn:
+            _fill_at_0002(conn)
+        upgrade(revision="0004")
+
+        upgrade(revision="0008")
+
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE persons SET nationality = 'unclear', citizenship = 'SY'"))
+            for table in ("stays", "house_bans", "turn_aways"):
+                referring = sa.select(sa.func.count()).select_from(sa.table(table))
+                count = conn.execute(referring.where(sa.column("person_id") == 1))
+                assert count.scalar_one() == 1, table
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE persons SET nationality = 'martian'"))
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE persons SET citizenship = 'X'"))
+
+        downgrade(revision="0004")
+
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT * FROM persons")).mappings().one()
+        assert (row["nationality"], row["name"], "citizenship" in row) == ("unknown", "Gast", False)
+        with db.engine.begin() as conn:
+            # A person may again be deleted only without references: the keys still hold.
+            with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+                conn.execute(sa.text("DELETE FROM persons"))
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_citizenship_and_unclear_arrive_with_persons_referred_to_on_sqlite(tmp_path) -> None:
+    _citizenship_with_data(f"sqlite:///{tmp_path / 'citizenship.sqlite3'}")
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (set BELEGUNG_TEST_DATABASE_URL)")
+def test_citizenship_and_unclear_arrive_with_persons_referred_to_on_postgres() -> None:
+    with _scratch_postgres() as url:
+        _citizenship_with_data(url)

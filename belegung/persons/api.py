@@ -13,8 +13,13 @@ from belegung.http.api import ApiBlueprint, responds
 from belegung.http.context import service_ctx
 from belegung.persons import operations
 from belegung.persons.models import Person
-from belegung.persons.operations import NewPerson
-from belegung.persons.schemas import PersonCreateSchema, PersonSchema, PersonSearchSchema
+from belegung.persons.operations import NewPerson, PersonUpdate
+from belegung.persons.schemas import (
+    PersonCreateSchema,
+    PersonSchema,
+    PersonSearchSchema,
+    PersonUpdateSchema,
+)
 from belegung.schemas import page_of
 
 blp = ApiBlueprint("persons", __name__, url_prefix="/api/v1", description="Personen")
@@ -54,3 +59,14 @@ def get_person(person_id: int) -> Person:
     house ban or turn-away there) or shown to them by their own search (or registered
     by them) in the last 24 hours; others are 404 to them, as if they did not exist."""
     return operations.read_person(service_ctx(), person_id)
+
+
+@blp.patch("/persons/<id:person_id>")
+@blp.arguments(PersonUpdateSchema)
+@blp.response(200, PersonSchema)
+@responds(blp, 403, 404, 409, 422)
+def update_person(update: PersonUpdate, person_id: int) -> Person:
+    """Correct or complete a person: only the fields given change. A citizenship brings
+    its nationality group; a group given with it must agree (422 otherwise). Staff change
+    the persons they may read (see GET /persons/{id}); audited with the fields' names."""
+    return operations.update_person(service_ctx(), person_id, update)

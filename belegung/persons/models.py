@@ -24,6 +24,9 @@ class Nationality(StrEnum):
     EU = "eu"
     NON_EU = "non_eu"
     STATELESS = "stateless"
+    # Ungeklärt: the nationality is in doubt (no papers, disputed); the federal statistic
+    # keeps it apart from "keine Angabe" (unknown: not asked or not answered).
+    UNCLEAR = "unclear"
     UNKNOWN = "unknown"
 
 
@@ -47,6 +50,10 @@ class Person(Base):
             name="birth_year_plausible",
         ),
         sa.CheckConstraint("household_size >= 1", name="household_size_positive"),
+        # ISO 3166-1 alpha-2, upper case (persons.countries checks the code itself).
+        sa.CheckConstraint(
+            "citizenship IS NULL OR length(citizenship) = 2", name="citizenship_alpha_2"
+        ),
         sa.Index("ix_persons_name_key_birth_year", "name_key", "birth_year"),
     )
 
@@ -60,6 +67,9 @@ class Person(Base):
     nationality: Mapped[Nationality] = mapped_column(
         enum_type(Nationality, "nationality"), default=Nationality.UNKNOWN
     )
+    # The country of citizenship (ISO 3166-1 alpha-2), where known: the federal statistic
+    # publishes nationality by country. When set, `nationality` is its group.
+    citizenship: Mapped[str | None] = mapped_column(sa.String(2))
     household_type: Mapped[HouseholdType] = mapped_column(
         enum_type(HouseholdType, "household_type"), default=HouseholdType.SINGLE
     )

@@ -4,7 +4,9 @@ names. Pages, API routes and SMS commands call these, never the rules directly."
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -25,9 +27,18 @@ class NewPerson:
     name: str
     birth_year: int | None = None
     gender: Gender = Gender.UNKNOWN
-    nationality: Nationality = Nationality.UNKNOWN
+    # None: from the citizenship where one is given, else unknown.
+    nationality: Nationality | None = None
+    citizenship: str | None = None
     household_type: HouseholdType = HouseholdType.SINGLE
     household_size: int = 1
+
+
+@dataclass(frozen=True)
+class PersonUpdate:
+    """The fields of a person to change, and only those (persons.service.CHANGEABLE)."""
+
+    changes: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,13 @@ def read_person(ctx: ServiceContext, person_id: int) -> Person:
     person = person_for(ctx, person_id)
     record(ctx, "person.read", "person", person.id)
     return person
+
+
+def update_person(ctx: ServiceContext, person_id: int, update: PersonUpdate) -> Person:
+    """Correct or complete a person the caller may read (see person_for)."""
+    authorize(ctx.actor, Action.READ_PERSONS)
+    authorize(ctx.actor, Action.WRITE_PERSONS)
+    return service.update_person(ctx, person_for(ctx, person_id), update.changes)
 
 
 def search_persons(ctx: ServiceContext, q: str, *, page: int, page_size: int) -> Page[Person]:

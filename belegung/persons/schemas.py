@@ -7,9 +7,11 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from belegung import texts
 from belegung.limits import BIRTH_YEAR_MAX, BIRTH_YEAR_MIN, HOUSEHOLD_SIZE_MAX, NAME_MAX, SEARCH_MAX
 from belegung.persons.models import Gender, HouseholdType, Nationality
-from belegung.persons.operations import NewPerson
+from belegung.persons.countries import normalise_citizenship
+from belegung.persons.operations import NewPerson, PersonUpdate
 from belegung.schemas import PageQuerySchema, Text, enum
 
 
@@ -19,6 +21,10 @@ class PersonSchema(ma.Schema):
     birth_year = fields.Integer(allow_none=True)
     gender = enum(Gender, required=True)
     nationality = enum(Nationality, required=True)
+    citizenship = fields.String(
+        allow_none=True,
+        metadata={"description": "ISO 3166-1 alpha-2 code of the country of citizenship"},
+    )
     household_type = enum(HouseholdType, required=True)
     household_size = fields.Integer(required=True)
 
@@ -33,11 +39,28 @@ class PersonFieldsSchema(ma.Schema):
         validate=validate.Range(min=BIRTH_YEAR_MIN, max=BIRTH_YEAR_MAX),
     )
     gender = enum(Gender)
-    nationality = enum(Nationality)
+    nationality = enum(
+        Nationality,
+        metadata={"description": "Default: the citizenship's group where one is given"},
+    )
+    citizenship = Text(
+        allow_none=True,
+        validate=validate.Length(equal=2),
+        metadata={
+            "description": "ISO 3166-1 alpha-2 code (e.g. PL; XK for Kosovo); the "
+            "nationality group follows from it (DE german, EU members eu, others non_eu)",
+            "example": "PL",
+        },
+    )
     household_type = enum(HouseholdType)
     household_size = fields.Integer(
         strict=True, validate=validate.Range(min=1, max=HOUSEHOLD_SIZE_MAX)
     )
+
+    @ma.validates("citizenship")
+    def _known_country(self, value: str | None, **_: Any) -> None:
+        if value is not None and len(value) == 2 and normalise_citizenship(value) is None:
+            raise ma.ValidationError(texts.VALIDATION["unknown_country"])
 
 
 class PersonCreateSchema(PersonFieldsSchema):
@@ -46,6 +69,15 @@ class PersonCreateSchema(PersonFieldsSchema):
     @ma.post_load
     def _as_new_person(self, data: dict[str, Any], **_: Any) -> NewPerson:
         return NewPerson(**data)
+
+
+class PersonUpdateSchema(PersonFieldsSchema):
+    """The fields to change; those left out stay as they are (`null` clears the year of
+    birth or the citizenship)."""
+
+    @ma.post_load
+    def _as_update(self, data: dict[str, Any], **_: Any) -> PersonUpdate:
+        return PersonUpdate(changes=data)
 
 
 class PersonSearchSchema(PageQuerySchema):

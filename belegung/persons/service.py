@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -14,13 +15,14 @@ from belegung.audit.models import AuditEntry
 from belegung.audit.service import record
 from belegung.auth.permissions import person_facility_ids
 from belegung.context import ServiceContext
-from belegung.errors import InvalidInput
+from belegung.errors import InvalidInput, InvalidState
 from belegung.limits import (
     BIRTH_YEAR_MIN,
     HOUSEHOLD_SIZE_MAX,
     NAME_KEY_MAX,
     NAME_MAX,
 )
+from belegung.persons.countries import nationality_group, normalise_citizenship
 from belegung.persons.models import Gender, HouseholdType, Nationality, Person
 
 _YEAR = re.compile(r"^\d{4}$")
@@ -70,32 +72,114 @@ def _check_birth_year(ctx: ServiceContext, birth_year: int | None) -> int | None
     return birth_year
 
 
+def _check_household_size(size: int) -> int:
+    if not 1 <= size <= HOUSEHOLD_SIZE_MAX:
+        raise InvalidInput(field="household_size", reason="between", low=1, high=HOUSEHOLD_SIZE_MAX)
+    return size
+
+
+def _check_citizenship(code: str | None) -> str | None:
+    if code is None:
+        return None
+    normalised = normalise_citizenship(code)
+    if normalised is None:
+        raise InvalidInput(field="citizenship", reason="unknown_country")
+    return normalised
+
+
+def _nationality(
+    citizenship: str | None, given: Nationality | None, fallback: Nationality
+) -> Nationality:
+    """The nationality group: the citizenship's where one is known (a group given as
+    well must agree with it), else the one given, else `fallback`."""
+    if citizenship is None:
+        return fallback if given is None else Nationality(given)
+    group = nationality_group(citizenship)
+    if given is not None and Nationality(given) != group:
+        raise InvalidInput(field="nationality", reason="nationality_contradicts_citizenship")
+    return group
+
+
 def create_person(
     ctx: ServiceContext,
     name: str,
     *,
     birth_year: int | None = None,
     gender: Gender = Gender.UNKNOWN,
-    nationality: Nationality = Nationality.UNKNOWN,
+    nationality: Nationality | None = None,
+    citizenship: str | None = None,
     household_type: HouseholdType = HouseholdType.SINGLE,
     household_size: int = 1,
 ) -> Person:
+    """Register a person. With a `citizenship` (ISO 3166-1 alpha-2) the nationality group
+    follows from it; without, it is the one given, or unknown."""
     name = _check_name(name)
-    if not 1 <= household_size <= HOUSEHOLD_SIZE_MAX:
-        raise InvalidInput(field="household_size", reason="between", low=1, high=HOUSEHOLD_SIZE_MAX)
+    citizenship = _check_citizenship(citizenship)
     person = Person(
         name=name,
         name_key=name_key(name),
         birth_year=_check_birth_year(ctx, birth_year),
         gender=Gender(gender),
-        nationality=Nationality(nationality),
+        nationality=_nationality(citizenship, nationality, Nationality.UNKNOWN),
+        citizenship=citizenship,
         household_type=HouseholdType(household_type),
-        household_size=household_size,
+        household_size=_check_household_size(household_size),
         created_at=ctx.now(),
     )
     ctx.session.add(person)
     ctx.session.flush()
     record(ctx, "person.create", "person", person.id)
+    return person
+
+
+# The fields of a person a change may name.
+CHANGEABLE = (
+    "name",
+    "birth_year",
+    "gender",
+    "nationality",
+    "citizenship",
+    "household_type",
+    "household_size",
+)
+
+
+def update_person(ctx: ServiceContext, person: Person, changes: Mapping[str, Any]) -> Person:
+    """Change the fields named in `changes` (see CHANGEABLE); audited with the names of
+    the fields changed, never their values.
+
+    A new citizenship brings its nationality group; a group given alone must agree with
+    the citizenship the person keeps (clear the citizenship with `None` to set another).
+    """
+    unknown = set(changes) - set(CHANGEABLE)
+    if unknown:
+        raise InvalidInput(field=sorted(unknown)[0], reason="not_changeable")
+    if person.anonymised_at is not None:
+        raise InvalidState(reason="person_anonymised")
+    values: dict[str, Any] = {}
+    if "name" in changes:
+        values["name"] = _check_name(changes["name"])
+        values["name_key"] = name_key(values["name"])
+    if "birth_year" in changes:
+        values["birth_year"] = _check_birth_year(ctx, changes["birth_year"])
+    if "gender" in changes:
+        values["gender"] = Gender(changes["gender"])
+    if "household_type" in changes:
+        values["household_type"] = HouseholdType(changes["household_type"])
+    if "household_size" in changes:
+        values["household_size"] = _check_household_size(changes["household_size"])
+    citizenship = person.citizenship
+    if "citizenship" in changes:
+        citizenship = values["citizenship"] = _check_citizenship(changes["citizenship"])
+    if "citizenship" in changes or "nationality" in changes:
+        values["nationality"] = _nationality(
+            citizenship, changes.get("nationality"), person.nationality
+        )
+    changed = sorted(k for k, v in values.items() if k != "name_key" and getattr(person, k) != v)
+    for key, value in values.items():
+        setattr(person, key, value)
+    ctx.session.flush()
+    record(ctx, "person.update", "person", person.id, fields=changed)
     return person
 
 
