@@ -223,10 +223,9 @@ def _citizenship_with_data(url: str) -> None:
         with db.engine.connect() as conn:
             row = conn.execute(sa.text("SELECT * FROM persons")).mappings().one()
         assert (row["nationality"], row["name"], "citizenship" in row) == ("unknown", "Gast", False)
-        with db.engine.begin() as conn:
-            # A person may again be deleted only without references: the keys still hold.
-            with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
-                conn.execute(sa.text("DELETE FROM persons"))
+        # A person may again be deleted only without references: the keys still hold.
+        with db.engine.begin() as conn, pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+            conn.execute(sa.text("DELETE FROM persons"))
         db.session.remove()
         db.engine.dispose()
 

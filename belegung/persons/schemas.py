@@ -9,8 +9,8 @@ from marshmallow import fields, validate
 
 from belegung import texts
 from belegung.limits import BIRTH_YEAR_MAX, BIRTH_YEAR_MIN, HOUSEHOLD_SIZE_MAX, NAME_MAX, SEARCH_MAX
-from belegung.persons.models import Gender, HouseholdType, Nationality
 from belegung.persons.countries import normalise_citizenship
+from belegung.persons.models import Gender, HouseholdType, Nationality
 from belegung.persons.operations import NewPerson, PersonUpdate
 from belegung.schemas import PageQuerySchema, Text, enum
 

@@ -30,6 +30,10 @@ COLUMNS = (
     "id", "name", "birth_year", "gender", "nationality", "household_type",
     "household_size", "created_at", "anonymised_at", "name_key",
 )  # fmt: skip
+HOUSEHOLD_TYPES = (
+    "single", "single_parent", "couple", "couple_with_children", "multi_person",
+    "other_with_children",
+)  # fmt: skip
 INDEX = "ix_persons_name_key_birth_year"
 CITIZENSHIP_CHECK = "citizenship IS NULL OR length(citizenship) = 2"
 
@@ -98,7 +102,8 @@ def _rebuild_on_sqlite(table: sa.Table) -> None:
     op.execute("DROP TABLE persons")
     table.create(bind)
     columns = ", ".join(COLUMNS)
-    op.execute(f"INSERT INTO persons ({columns}) SELECT {columns} FROM _persons_rows")
+    # The column names are this revision's constants.
+    op.execute(f"INSERT INTO persons ({columns}) SELECT {columns} FROM _persons_rows")  # noqa: S608
     op.execute("DROP TABLE _persons_rows")
 
 
