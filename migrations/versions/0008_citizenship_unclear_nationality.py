@@ -66,19 +66,8 @@ def _persons(nationalities, with_citizenship: bool) -> sa.Table:
         sa.CheckConstraint(_in("gender", ("f", "m", "d", "unknown")), name="ck_persons_gender"),
         sa.CheckConstraint(_in("nationality", nationalities), name="ck_persons_nationality"),
         sa.CheckConstraint(
-            _in(
-                "household_type",
-                (
-                    "single",
-                    "single_parent",
-                    "couple",
-                    "couple_with_children",
-                    "multi_person",
-                    "other_with_children",
-                ),
-            ),
-            name="ck_persons_household_type",
-        ),  # fmt: skip
+            _in("household_type", HOUSEHOLD_TYPES), name="ck_persons_household_type"
+        ),
     ]
     if with_citizenship:
         columns.append(sa.Column("citizenship", sa.String(length=2), nullable=True))
