@@ -55,6 +55,7 @@ def create_app(
 def _init_http(app: Flask) -> None:
     """Requests: one unit of work each, the caller, the routes, and errors as answers."""
     from belegung import texts
+    from belegung.audit.api import blp as audit_api
     from belegung.auth.bearer import init_bearer_auth
     from belegung.facilities.api import blp as facilities_api
     from belegung.http.api import init_api
@@ -70,6 +71,6 @@ def _init_http(app: Flask) -> None:
     init_bearer_auth(app)
     init_errors(app)
     app.register_blueprint(status_pages)
-    init_api(app, [facilities_api, stays_api, persons_api, winter_api])
+    init_api(app, [facilities_api, stays_api, persons_api, winter_api, audit_api])
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

@@ -343,7 +343,54 @@ def _columns(header: list[str], rows: list[list[str]]) -> str:
     )
 
 
+# --- data protection: retention of persons and of the audit log (issue 12) ----------------
+
+
+@click.group("persons")
+def persons_group() -> None:
+    """Persons: retention."""
+
+
+@persons_group.command("anonymise")
+@click.option("--dry-run", is_flag=True, help="Only count whom the run would anonymise.")
+@with_appcontext
+def persons_anonymise(dry_run: bool) -> None:
+    """Anonymise persons without a stay, hold, ban or turn-away for
+    BELEGUNG_ANONYMISE_AFTER_MONTHS months (what the scheduler runs nightly)."""
+    from belegung.persons.tasks import anonymise_persons
+
+    result = anonymise_persons(dry_run=dry_run, label="cli")
+    key = "anonymise_dry_run" if dry_run else "anonymise_done"
+    click.echo(
+        texts.CLI[key].format(
+            persons=len(result.person_ids), cutoff=result.cutoff.strftime("%d.%m.%Y")
+        )
+    )
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log: retention."""
+
+
+@audit_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count the entries the run would delete.")
+@with_appcontext
+def audit_purge(dry_run: bool) -> None:
+    """Delete audit entries older than BELEGUNG_AUDIT_RETENTION_MONTHS months (what the
+    scheduler runs nightly)."""
+    from belegung.audit.tasks import purge_audit_log
+
+    result = purge_audit_log(dry_run=dry_run, label="cli")
+    key = "purge_dry_run" if dry_run else "purge_done"
+    click.echo(
+        texts.CLI[key].format(entries=result.entries, cutoff=result.cutoff.strftime("%d.%m.%Y"))
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(persons_group)
+    app.cli.add_command(audit_group)
     app.cli.add_command(users_group)
     app.cli.add_command(tokens_group)
     app.cli.add_command(seed_group)

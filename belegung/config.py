@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from flask import Flask
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# Amtlicher Gemeindeschlüssel: Land (2), Regierungsbezirk (1), Kreis (2), Gemeinde (3).
+MUNICIPALITY_KEY = re.compile(r"^\d{8}$")
 
 
 class ConfigError(Exception):
@@ -40,6 +42,15 @@ class Settings:
     twilio_auth_token: str | None
     sms_from: str | None
     twilio_api_base: str
+    # Reports and data protection (issue 12).
+    audit_retention_months: int = 24
+    # Amtlicher Gemeindeschlüssel of the reporting municipality (Dortmund).
+    municipality_key: str = "05913000"
+    # A gap of up to this many nights does not end a guest's current accommodation (the
+    # federal statistic's start date).
+    run_gap_nights: int = 3
+    # A replacement for the federal statistic's table of codes (reports/federal_codes.csv).
+    federal_codes_file: Path | None = None
 
     @property
     def calendar(self) -> NightCalendar:
@@ -175,6 +186,17 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
     if urlsplit(api_base).scheme not in ("http", "https"):
         raise ConfigError(f"TWILIO_API_BASE must be an http(s) URL, got {api_base!r}")
 
+    municipality_key = env.get("BELEGUNG_MUNICIPALITY_KEY") or "05913000"
+    if not MUNICIPALITY_KEY.match(municipality_key):
+        raise ConfigError(
+            "BELEGUNG_MUNICIPALITY_KEY must be an Amtlicher Gemeindeschlüssel of 8 digits "
+            f"(Dortmund: 05913000), got {municipality_key!r}"
+        )
+    codes_raw = env.get("BELEGUNG_FEDERAL_CODES") or None
+    codes_file = Path(codes_raw) if codes_raw else None
+    if codes_file is not None and not codes_file.is_file():
+        raise ConfigError(f"BELEGUNG_FEDERAL_CODES is not a readable file: {codes_raw!r}")
+
     return Settings(
         database_url=url,
         secret_key=_secret_key(env, instance_path),
@@ -189,6 +211,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
         twilio_auth_token=token,
         sms_from=sms_from,
         twilio_api_base=api_base,
+        audit_retention_months=_int(env, "BELEGUNG_AUDIT_RETENTION_MONTHS", 24, 1, 240),
+        municipality_key=municipality_key,
+        run_gap_nights=_int(env, "BELEGUNG_RUN_GAP_NIGHTS", 3, 0, 31),
+        federal_codes_file=codes_file,
     )
 
 

@@ -62,3 +62,13 @@ class NightCalendar:
 def nights_between(first: date, end: date) -> int:
     """Number of nights in the half-open range [first, end)."""
     return (end - first).days
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day where the
+    month is shorter: 31 March minus one month is 28 or 29 February)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))

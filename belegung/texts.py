@@ -364,10 +364,23 @@ REASONS.update(
         ),
         "not_changeable": "dieses Feld lässt sich nicht ändern",
         "person_anonymised": "die Person ist anonymisiert",
+        "person_staying": "die Person ist noch aufgenommen; bitte zuerst abmelden",
     }
 )
 VALIDATION.update(
     {
         "unknown_country": "Kein Ländercode nach ISO 3166-1 (z. B. DE, PL, SY; XK für Kosovo).",
+        "to_before_from": "„to“ liegt vor „from“.",
+        "bad_month": "Ein Monat als JJJJ-MM, z. B. 2026-01.",
+    }
+)
+CLI.update(
+    {
+        "anonymise_done": "{persons} Personen anonymisiert (ohne Aufenthalt seit dem {cutoff}).",
+        "anonymise_dry_run": (
+            "Probelauf: {persons} Personen würden anonymisiert (ohne Aufenthalt seit dem {cutoff})."
+        ),
+        "purge_done": "{entries} Protokolleinträge vor dem {cutoff} gelöscht.",
+        "purge_dry_run": "Probelauf: {entries} Protokolleinträge vor dem {cutoff} würden gelöscht.",
     }
 )

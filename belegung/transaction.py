@@ -37,6 +37,7 @@ class UnitOfWork:
         self.session = session
         self.active = False
         self._after_commit: list[Callable[[], object]] = []
+        self._after_end: list[Callable[[], object]] = []
         self._changes: dict[str, set[Hashable]] = {}
 
     @classmethod
@@ -62,6 +63,11 @@ class UnitOfWork:
         """Run `callback` once this unit of work has committed (not if it rolls back)."""
         self._after_commit.append(callback)
 
+    def after_end(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once this unit of work has ended, committed or rolled back (e.g.
+        to record what a rollback must not erase, in a transaction of its own)."""
+        self._after_end.append(callback)
+
     def changed(self, topic: str, key: Hashable) -> None:
         """Note that something of `topic` changed (e.g. the claims of a facility)."""
         self._changes.setdefault(topic, set()).add(key)
@@ -78,25 +84,33 @@ class UnitOfWork:
         """
         committing.send(self)
         self.session.commit()
-        callbacks = self._after_commit
+        callbacks = [*self._after_commit, *self._after_end]
         self._reset()
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:
-                log.exception("after-commit callback %r failed", callback)
+        _run(callbacks)
 
     def rollback(self) -> None:
-        """Undo the work; the after-commit callbacks are dropped."""
+        """Undo the work; the after-commit callbacks are dropped, the after-end ones run."""
+        callbacks = self._after_end
         try:
             self.session.rollback()
         finally:
             self._reset()
+        _run(callbacks)
 
     def _reset(self) -> None:
         self.active = False
         self._after_commit = []
+        self._after_end = []
         self._changes = {}
+
+
+def _run(callbacks: list[Callable[[], object]]) -> None:
+    # "after-commit" also for after-end callbacks: the work they follow is over either way.
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback %r failed", callback)
 
 
 @contextmanager

@@ -26,6 +26,12 @@ class Action(StrEnum):
     OVERRIDE_BANS = "bans.override"
     READ_WINTER = "winter.read"
     SWITCH_WINTER = "winter.switch"
+    # Reports and data protection: managers and admins only (as every ".read" not given
+    # to staff explicitly).
+    READ_REPORTS = "reports.read"  # monthly figures, the federal statistic
+    READ_AUDIT = "audit.read"
+    EXPORT_PERSONS = "persons.export"  # an access request (Art. 15 GDPR)
+    ERASE_PERSONS = "persons.erase"  # an erasure request (Art. 17 GDPR)
 
 
 READS = frozenset(a for a in Action if a.value.endswith(".read"))
@@ -47,7 +53,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.READ_AVAILABILITY, Action.READ_FACILITIES, Action.READ_WINTER,
         Action.READ_HOLDS, Action.WRITE_HOLDS,
     }),
-    Role.MANAGER: READS | {Action.OVERRIDE_BANS, Action.SWITCH_WINTER},
+    Role.MANAGER: READS | {
+        Action.OVERRIDE_BANS, Action.SWITCH_WINTER, Action.EXPORT_PERSONS, Action.ERASE_PERSONS,
+    },
     Role.ADMIN: frozenset(Action),
 }  # fmt: skip
 

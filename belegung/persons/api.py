@@ -13,8 +13,10 @@ from belegung.http.api import ApiBlueprint, responds
 from belegung.http.context import service_ctx
 from belegung.persons import operations
 from belegung.persons.models import Person
-from belegung.persons.operations import NewPerson, PersonUpdate
+from belegung.persons.operations import NewPerson, PersonExport, PersonUpdate
 from belegung.persons.schemas import (
+    EraseSchema,
+    PersonExportSchema,
     PersonCreateSchema,
     PersonSchema,
     PersonSearchSchema,
@@ -70,3 +72,25 @@ def update_person(update: PersonUpdate, person_id: int) -> Person:
     its nationality group; a group given with it must agree (422 otherwise). Staff change
     the persons they may read (see GET /persons/{id}); audited with the fields' names."""
     return operations.update_person(service_ctx(), person_id, update)
+
+
+@blp.get("/persons/<id:person_id>/export")
+@blp.response(200, PersonExportSchema)
+@responds(blp, 403, 404)
+def export_person(person_id: int) -> PersonExport:
+    """Everything stored about a person, for an access request (Art. 15 GDPR): the
+    person, their stays, holds, house bans with overrides, turn-aways, and who created,
+    changed or looked up any of it (from the audit log). Managers and admins; audited."""
+    return operations.export_person(service_ctx(), person_id)
+
+
+@blp.post("/persons/<id:person_id>/erase")
+@blp.arguments(EraseSchema)
+@blp.response(200, PersonSchema)
+@responds(blp, 403, 404, 409, 422)
+def erase_person(body: dict[str, Any], person_id: int) -> Person:
+    """Erase a person at once (Art. 17 GDPR): name, year of birth and citizenship go,
+    the search key is cleared, free text on their records is forgotten; their stays stay
+    in the figures. Managers and admins, with a reason (logged). 409 `invalid_state` if
+    already anonymised or still checked in."""
+    return operations.erase_person(service_ctx(), person_id, reason=body["reason"])

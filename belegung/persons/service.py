@@ -285,3 +285,20 @@ def search_persons(
     for person_id in shown or [None]:
         record(ctx, "person.search", "person", person_id, results=len(found))
     return found, total
+
+
+def anonymise(ctx: ServiceContext, persons: Sequence[Person], *, cause: str) -> None:
+    """Remove what identifies each person: name, year of birth and citizenship go, the
+    search key is cleared. Gender, nationality group and household stay (the figures
+    count them); so do their records. Audited per person with the `cause` (a code:
+    "retention" or "erasure")."""
+    now = ctx.now()
+    for person in persons:
+        person.name = None
+        person.name_key = None
+        person.birth_year = None
+        person.citizenship = None
+        person.anonymised_at = now
+    ctx.session.flush()
+    for person in persons:
+        record(ctx, "person.anonymise", "person", person.id, cause=cause)
