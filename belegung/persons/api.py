@@ -16,8 +16,8 @@ from belegung.persons.models import Person
 from belegung.persons.operations import NewPerson, PersonExport, PersonUpdate
 from belegung.persons.schemas import (
     EraseSchema,
-    PersonExportSchema,
     PersonCreateSchema,
+    PersonExportSchema,
     PersonSchema,
     PersonSearchSchema,
     PersonUpdateSchema,

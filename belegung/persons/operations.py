@@ -4,8 +4,7 @@ names. Pages, API routes and SMS commands call these, never the rules directly."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from typing import Any
