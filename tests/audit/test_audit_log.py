@@ -146,7 +146,7 @@ def test_only_managers_and_admins_read_the_log(api: ApiClient, role: str) -> Non
 
 
 def test_entries_older_than_the_retention_are_deleted_by_the_job(
-    app: Flask, api: ApiClient, session: Session, clock: FakeClock
+    app_context: Any, api: ApiClient, session: Session, clock: FakeClock
 ) -> None:
     session.add_all(
         AuditEntry(
@@ -157,9 +157,8 @@ def test_entries_older_than_the_retention_are_deleted_by_the_job(
     session.flush()
     before = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
 
-    with app.app_context():
-        counted = purge_audit_log(dry_run=True)
-        purged = purge_audit_log()
+    counted = purge_audit_log(dry_run=True)
+    purged = purge_audit_log()
 
     # 24 months before 15 January 2026 is local midnight on 15 January 2024.
     assert counted.cutoff == datetime(2024, 1, 14, 23, 0, tzinfo=UTC)
