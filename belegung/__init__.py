@@ -62,6 +62,7 @@ def _init_http(app: Flask) -> None:
     from belegung.http.errors import init_errors
     from belegung.http.transactions import init_request_transactions
     from belegung.persons.api import blp as persons_api
+    from belegung.reports.api import blp as reports_api
     from belegung.status import bp as status_pages
     from belegung.stays.api import blp as stays_api
     from belegung.winter.api import blp as winter_api
@@ -71,6 +72,6 @@ def _init_http(app: Flask) -> None:
     init_bearer_auth(app)
     init_errors(app)
     app.register_blueprint(status_pages)
-    init_api(app, [facilities_api, stays_api, persons_api, winter_api, audit_api])
+    init_api(app, [facilities_api, stays_api, persons_api, winter_api, audit_api, reports_api])
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

@@ -384,3 +384,31 @@ CLI.update(
         "purge_dry_run": "Probelauf: {entries} Protokolleinträge vor dem {cutoff} würden gelöscht.",
     }
 )
+
+REPORTS: dict[str, str] = {
+    "title": "Monatszahlen {month}",
+    "overview_sheet": "Gesamt",
+    "month": "Monat",
+    "facility": "Einrichtung",
+    "totals": "Insgesamt",
+    "figure": "Kennzahl",
+    "value": "Wert",
+}
+
+# The monthly figures by their field names (XLSX headers, the pages).
+REPORT_FIGURES: dict[str, str] = {
+    "capacity_nights": "Platznächte",
+    "occupied_nights": "belegte Nächte",
+    "occupancy_rate": "Auslastung",
+    "persons": "Personen",
+    "new_persons": "neue Personen",
+    "turn_aways_full": "Abweisungen: voll",
+    "turn_aways_banned": "Abweisungen: Hausverbot",
+    "turn_aways_wrong_target_group": "Abweisungen: andere Zielgruppe",
+    "turn_aways_other": "Abweisungen: sonstiger Grund",
+    "turn_aways_total": "Abweisungen insgesamt",
+    "holds": "Reservierungen",
+    "no_shows": "nicht erschienen",
+    "average_run_nights": "Aufenthaltsdauer Ø (Nächte am Stück)",
+    "median_run_nights": "Aufenthaltsdauer Median (Nächte am Stück)",
+}

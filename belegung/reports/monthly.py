@@ -249,8 +249,12 @@ def monthly_figures(
         )
     # 5. New persons: first night at the facility (6. anywhere) in the month; only
     # persons who began a stay in the month can be new.
-    began = sa.select(Stay.person_id).where(
-        occupying, Stay.first_night >= first, Stay.first_night < end, Stay.facility_id.in_(ids)
+    began = (
+        sa.select(Stay.person_id)
+        .where(
+            occupying, Stay.first_night >= first, Stay.first_night < end, Stay.facility_id.in_(ids)
+        )
+        .correlate(None)
     )
     firsts_here = (
         sa.select(Stay.facility_id, sa.func.min(Stay.first_night).label("first_night"))
@@ -347,8 +351,10 @@ def _runs_ending(ids: Iterable[int], first: date, end: date) -> sa.Select[Any]:
     ids = list(ids)
     occupying = Stay.status.in_(OCCUPYING)
     # Who ended a stay in the month, and where: only their runs can have ended then.
-    ending = sa.select(Stay.facility_id, Stay.person_id).where(
-        occupying, Stay.facility_id.in_(ids), Stay.end_night > first, Stay.end_night <= end
+    ending = (
+        sa.select(Stay.facility_id, Stay.person_id)
+        .where(occupying, Stay.facility_id.in_(ids), Stay.end_night > first, Stay.end_night <= end)
+        .correlate(None)
     )
     stop = sa.func.coalesce(Stay.end_night, day(OPEN_END))
     by_person = (Stay.facility_id, Stay.person_id)
