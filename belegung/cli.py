@@ -388,7 +388,94 @@ def audit_purge(dry_run: bool) -> None:
     )
 
 
+# --- reports (issue 12) -------------------------------------------------------------------
+
+
+@click.group("reports")
+def reports_group() -> None:
+    """The monthly figures and the federal statistic."""
+
+
+def _write(output: str | None, body: str | bytes) -> None:
+    """To the file named, or to standard output."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    if output:
+        with open(output, "wb") as file:
+            file.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def _parse_month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from belegung.reports.monthly import Month
+
+    if value is None:
+        return None
+    try:
+        return Month.parse(value)
+    except ValueError:
+        raise click.BadParameter(texts.VALIDATION["bad_month"]) from None
+
+
+@reports_group.command("monthly")
+@click.option("--month", callback=_parse_month, metavar="YYYY-MM", help="Default: last month.")
+@click.option("--facility", type=TEXT, metavar="SLUG", help="Only this facility.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Default: stdout.")
+@with_appcontext
+def reports_monthly(month: Any, facility: str | None, fmt: str, output: str | None) -> None:
+    """A month's figures per facility and in total (as GET /api/v1/reports/monthly)."""
+    from belegung.reports import exports
+    from belegung.reports.operations import monthly_report
+    from belegung.reports.schemas import MonthlyReportSchema
+
+    with domain_errors(), cli_context() as ctx:
+        report = monthly_report(ctx, month, facility=facility)
+    if fmt == "csv":
+        _write(output, exports.monthly_csv(report))
+    elif fmt == "xlsx":
+        _write(output, exports.monthly_xlsx(report))
+    else:
+        body = json.dumps(MonthlyReportSchema().dump(report), ensure_ascii=False, indent=2)
+        _write(output, body + "\n")
+
+
+@reports_group.command("federal")
+@click.option(
+    "--night", callback=_parse_night, metavar="YYYY-MM-DD", help="Default: the last 31 January."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "summary_csv"]),
+    default="csv",
+    show_default=True,
+)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Default: stdout.")
+@with_appcontext
+def reports_federal(night: date | None, fmt: str, output: str | None) -> None:
+    """The federal statistic of housed homeless persons for a reference night (as GET
+    /api/v1/reports/federal-statistic): a CSV row per person, or the summary."""
+    from belegung.reports import exports
+    from belegung.reports.operations import federal_report
+    from belegung.reports.schemas import FederalSummarySchema
+
+    with domain_errors(), cli_context() as ctx:
+        statistic = federal_report(ctx, settings_of(current_app), night)
+    if fmt == "csv":
+        _write(output, exports.federal_csv(statistic))
+    elif fmt == "summary_csv":
+        _write(output, exports.federal_summary_csv(statistic))
+    else:
+        body = json.dumps(FederalSummarySchema().dump(statistic), ensure_ascii=False, indent=2)
+        _write(output, body + "\n")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(reports_group)
     app.cli.add_command(persons_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(users_group)

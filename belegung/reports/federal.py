@@ -239,7 +239,12 @@ def federal_statistic(
         .where(on_night)
         .order_by(Facility.id, Person.id)
     ).all()
-    starts = dict(session.execute(_accommodated_since(night, on_night, run_gap_nights)).tuples())
+    starts = {
+        person_id: first
+        for person_id, first in session.execute(
+            _accommodated_since(night, on_night, run_gap_nights)
+        )
+    }
     records: list[FederalRecord] = []
     seen: set[int] = set()
     for person, facility in rows:
