@@ -3,6 +3,7 @@ the SQL shapes every domain shares (night ranges, pages of a list)."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,6 +72,20 @@ def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# --- no personal data in logs ---------------------------------------------------------
+# Bound parameters are hidden (config.engine_options: hide_parameters), but at DEBUG
+# SQLAlchemy also logs every result row, names and years of birth included. Whatever
+# level an operator turns on, the engine's records below INFO (rows and columns) are
+# dropped; the statements themselves (INFO) carry no values.
+
+
+def _no_result_rows(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.INFO
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_no_result_rows)
 
 
 # --- SQLite: take the write lock before reading -------------------------------------

@@ -6,7 +6,8 @@ The table is DESIGN.md's Roles section as belegung/auth/permissions.py implement
   availability, facilities and the winter state. "staff" works in unionstrasse, where
   every object below lives; "staff_women" is staff of another shelter.
 - outreach: availability, facilities, winter state; create, see and cancel their own holds.
-- manager: read everything; ban overrides and lifting bans; the winter switch.
+- manager: read everything; ban overrides and lifting bans; the winter switch; reports,
+  the federal statistic, the audit log, a person's export and erasure.
 - admin: everything.
 
 A denied call is 403 `forbidden`; an allowed one is neither 401 nor 403 (a 404, 409 or
@@ -90,6 +91,14 @@ MATRIX: dict[tuple[str, str], Rights] = {
     ("GET", "/persons"): Rights(RECORD_READERS, query={"q": "Gast"}),
     ("POST", "/persons"): Rights(who("admin", "staff", "staff_women"), {"name": "Gast"}),
     ("GET", "/persons/<id:person_id>"): Rights(RECORD_READERS),
+    ("PATCH", "/persons/<id:person_id>"): Rights(
+        who("admin", "staff", "staff_women"), {"household_size": 2}
+    ),  # staff_women: 404, the person is not theirs
+    ("GET", "/persons/<id:person_id>/export"): Rights(LEADS),
+    ("POST", "/persons/<id:person_id>/erase"): Rights(LEADS, {"reason": "Antrag"}),
+    ("GET", "/audit"): Rights(LEADS),
+    ("GET", "/reports/monthly"): Rights(LEADS, query={"month": "2026-01"}),
+    ("GET", "/reports/federal-statistic"): Rights(LEADS),
     ("GET", "/winter-emergency"): Rights(EVERYONE),
     ("PUT", "/winter-emergency"): Rights(LEADS, {"active": True, "reason": "Frost"}),
 }

@@ -157,7 +157,8 @@ def test_the_federal_statistic_as_csv_json_and_summary(
     ]
     assert (summary.json["persons"], summary.json["municipality_key"]) == (1, "05913000")
     assert "insgesamt,,,1" in summary_csv.get_data(as_text=True)
-    assert [e.details for e in audited(session, "report.federal_statistic")][0] == {
+    (entry,) = audited(session, "report.federal_statistic")
+    assert entry.details == {
         "night": "2026-03-28",
         "records": 1,
     }

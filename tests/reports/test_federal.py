@@ -194,7 +194,10 @@ def test_the_default_reference_night_is_the_last_31_january_that_is_over(
 
 @pytest.mark.parametrize(
     ("born", "on", "age"),
-    [(1971, NIGHT, 54), (2026, NIGHT, 0), (2025, NIGHT, 0), (1971, date(2026, 7, 1), 55), (None, NIGHT, None)],
+    [
+        (1971, NIGHT, 54), (2026, NIGHT, 0), (2025, NIGHT, 0), (1971, date(2026, 7, 1), 55),
+        (None, NIGHT, None),
+    ],
 )  # fmt: skip
 def test_age_from_the_year_of_birth_assumes_a_birthday_mid_year(
     born: int | None, on: date, age: int | None
