@@ -350,9 +350,11 @@ def _runs_ending(ids: Iterable[int], first: date, end: date) -> sa.Select[Any]:
     one before it ended exactly when it begins."""
     ids = list(ids)
     occupying = Stay.status.in_(OCCUPYING)
-    # Who ended a stay in the month, and where: only their runs can have ended then.
+    # Who ended a stay in the month: only their runs can have ended then. (By person
+    # alone, which the person index answers; a run elsewhere that did not end in the
+    # month is left out by the last condition.)
     ending = (
-        sa.select(Stay.facility_id, Stay.person_id)
+        sa.select(Stay.person_id)
         .where(occupying, Stay.facility_id.in_(ids), Stay.end_night > first, Stay.end_night <= end)
         .correlate(None)
     )
@@ -371,7 +373,8 @@ def _runs_ending(ids: Iterable[int], first: date, end: date) -> sa.Select[Any]:
         )
         .where(
             occupying,
-            sa.tuple_(Stay.facility_id, Stay.person_id).in_(ending),
+            Stay.facility_id.in_(ids),
+            Stay.person_id.in_(ending),
             # A stay beginning the night a run's last one ends continues it: a run that
             # goes on into the next month has not ended in this one.
             Stay.first_night <= end,
