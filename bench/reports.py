@@ -153,7 +153,7 @@ def main() -> None:
             )  # fmt: skip
             seed(ctx)
             started = time.perf_counter()
-            counts = fill(session, random.Random(12))  # noqa: S311  (invented data)
+            counts = fill(session, random.Random(12))
             session.commit()
             print(f"history: {counts} in {time.perf_counter() - started:.1f} s")
             month = Month.of(TONIGHT).previous()
