@@ -26,6 +26,7 @@ class Action(StrEnum):
     OVERRIDE_BANS = "bans.override"
     READ_WINTER = "winter.read"
     SWITCH_WINTER = "winter.switch"
+    MANAGE_USERS = "users.manage"  # users, their roles and facilities, tokens
 
 
 READS = frozenset(a for a in Action if a.value.endswith(".read"))
