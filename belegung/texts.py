@@ -387,8 +387,8 @@ AUTH_PAGES: dict[str, str] = {
     "too_many_attempts": (
         "Zu viele Anmeldeversuche. Bitte in einigen Minuten noch einmal versuchen."
     ),
-    "logout": "Abmelden",
-    "logged_out": "Sie sind abgemeldet.",
+    "logout": "Ausloggen",
+    "logged_out": "Sie sind ausgeloggt.",
     "signed_in_as": "Angemeldet als {name}",
     "choose_facility_title": "Einrichtung wählen",
     "choose_facility_intro": "Für welche Einrichtung möchten Sie die Nacht sehen?",
@@ -502,7 +502,9 @@ CHECK_IN: dict[str, str] = {
         "Hausverbot unter „Hausverbote“ für diese Nacht freigeben."
     ),
     "override_reason": "Hausverbot übergehen – Begründung (Leitung)",
-    "conflict_next": "Nächster freier Platz: {place}",
+    "conflict_next": (
+        "Nächster freier Platz: {place}. Er ist ausgewählt – bitte noch einmal bestätigen."
+    ),
     "take_next": "Platz {place} nehmen",
     "new_heading": "Neuer Gast",
     "new_intro": "Nur was die Arbeit braucht: der Name (auch ein Rufname) genügt.",
@@ -637,6 +639,7 @@ DASHBOARD: dict[str, str] = {
     "night": "Nacht",
     "total": "Summe",
     "table_toggle": "Zahlen als Tabelle",
+    "chart_label": "{title} (die Zahlen stehen in der Tabelle darunter)",
     "winter_heading": "Winternothilfe",
     "winter_on": "Aktiv seit {since} ({source}): {reason}",
     "winter_off": "Nicht aktiv.",

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from belegung import texts
 from belegung.auth.models import Role
-from belegung.http.forms import IdempotentForm, PageForm
+from belegung.http.forms import IdempotentForm, PageForm, options
 from belegung.limits import PASSWORD_MIN, TOKEN_NAME_MAX, USER_NAME_MAX
 
 REQUIRED = texts.FORMS["required"]
@@ -31,7 +31,9 @@ def _role_choices() -> list[tuple[str, str]]:
 
 
 class UserForm(PageForm):
-    role = SelectField(texts.ADMIN["role"], choices=_role_choices(), validators=[InputRequired()])
+    role = SelectField(
+        texts.ADMIN["role"], choices=options(_role_choices()), validators=[InputRequired()]
+    )
     facilities = SelectMultipleField(texts.ADMIN["facilities"], choices=[], validate_choice=True)
     active = BooleanField(texts.ADMIN["active"], default=True)
     password = PasswordField(

@@ -26,14 +26,14 @@ def _page(form: WinterSwitchForm, status: int = 200) -> tuple[str, int]:
     assert actor is not None  # noqa: S101  (a page only signed-in users reach)
     panels = [(p, p.load(ctx)) for p in panels_for(actor)]
     switched = request.args.get("winter")
-    notice = None
+    message = None
     if switched in ("an", "aus"):
-        notice = texts.DASHBOARD[
+        message = texts.DASHBOARD[
             "winter_switched_on" if switched == "an" else "winter_switched_off"
         ]
     return (
         render_template(
-            "dashboard/index.html", d=dashboard, form=form, panels=panels, notice=notice
+            "dashboard/index.html", d=dashboard, form=form, panels=panels, message=message
         ),
         status,
     )

@@ -13,7 +13,7 @@ from belegung.facilities.models import (
     TargetGroup,
     WelfareAssociation,
 )
-from belegung.http.forms import IdempotentForm, PageForm
+from belegung.http.forms import IdempotentForm, PageForm, options
 from belegung.limits import (
     ADDRESS_MAX,
     FACILITY_NAME_MAX,
@@ -32,15 +32,15 @@ class FacilityForm(PageForm):
     )
     kind = SelectField(
         texts.ADMIN["kind"],
-        choices=[(k.value, texts.FACILITY_KINDS[k.value]) for k in FacilityKind],
+        choices=options((k.value, texts.FACILITY_KINDS[k.value]) for k in FacilityKind),
     )
     target_group = SelectField(
         texts.ADMIN["target_group"],
-        choices=[(t.value, texts.TARGET_GROUPS[t.value]) for t in TargetGroup],
+        choices=options((t.value, texts.TARGET_GROUPS[t.value]) for t in TargetGroup),
     )
     status = SelectField(
         texts.ADMIN["status"],
-        choices=[(s.value, texts.FACILITY_STATUSES[s.value]) for s in FacilityStatus],
+        choices=options((s.value, texts.FACILITY_STATUSES[s.value]) for s in FacilityStatus),
     )
     address = StringField(texts.ADMIN["address"], validators=[Optional(), Length(max=ADDRESS_MAX)])
     operator_name = StringField(
@@ -48,12 +48,14 @@ class FacilityForm(PageForm):
     )
     operator_type = SelectField(
         texts.ADMIN["operator_type"],
-        choices=[(o.value, texts.OPERATOR_TYPES[o.value]) for o in OperatorType],
+        choices=options((o.value, texts.OPERATOR_TYPES[o.value]) for o in OperatorType),
     )
     welfare_association = SelectField(
         texts.ADMIN["welfare_association"],
-        choices=[("", texts.ADMIN["none"])]
-        + [(w.value, texts.WELFARE_ASSOCIATIONS[w.value]) for w in WelfareAssociation],
+        choices=options(
+            [("", texts.ADMIN["none"])]
+            + [(w.value, texts.WELFARE_ASSOCIATIONS[w.value]) for w in WelfareAssociation]
+        ),
     )
 
     def fields_for_service(self) -> dict[str, object]:

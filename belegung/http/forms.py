@@ -5,12 +5,21 @@ the operation put next to the field it names."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+# WTForms 3.3 wants choices as SelectChoice (its stubs are still of 3.2).
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+
 from belegung.http.pages import Refusal
+
+
+def options(pairs: Iterable[tuple[str, str]]) -> list[Any]:
+    """A select field's choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class PageForm(FlaskForm):

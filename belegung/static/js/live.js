@@ -8,16 +8,13 @@
   if (!live || !window.fetch) { return; }
   var seconds = Number(live.dataset.liveSeconds || 30);
   var stale = document.getElementById(live.dataset.staleId || "stale");
-  var lastOk = new Date();
   var busy = false;
-
-  function hhmm(d) {
-    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
-  }
 
   function failed(text) {
     if (!stale) { return; }
-    stale.textContent = text || (stale.dataset.staleText || "").replace("{time}", hhmm(lastOk));
+    // The time of the figures still shown, as the server wrote it (its time zone).
+    var since = live.dataset.asOf || "";
+    stale.textContent = text || (stale.dataset.staleText || "").replace("{time}", since);
     stale.hidden = false;
     live.setAttribute("aria-busy", "false");
     document.body.classList.add("is-stale");
@@ -49,7 +46,6 @@
           var again = document.getElementById(focused);
           if (again) { again.focus({ preventScroll: true }); }
         }
-        lastOk = new Date();
         if (stale) { stale.hidden = true; }
         document.body.classList.remove("is-stale");
       })

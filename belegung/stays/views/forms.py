@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from belegung import texts
-from belegung.http.forms import IdempotentForm, PageForm
+from belegung.http.forms import IdempotentForm, PageForm, options
 from belegung.limits import (
     BIRTH_YEAR_MIN,
     HOLD_NOTE_MAX,
@@ -73,12 +73,12 @@ class NewGuestForm(CheckInForm):
     )
     gender = SelectField(
         texts.CHECK_IN["gender"],
-        choices=[(g.value, texts.GENDERS[g.value]) for g in Gender],
+        choices=options((g.value, texts.GENDERS[g.value]) for g in Gender),
         default=Gender.UNKNOWN.value,
     )
     nationality = SelectField(
         texts.CHECK_IN["nationality"],
-        choices=[(n.value, texts.NATIONALITIES[n.value]) for n in Nationality],
+        choices=options((n.value, texts.NATIONALITIES[n.value]) for n in Nationality),
         default=Nationality.UNKNOWN.value,
     )
 
@@ -98,7 +98,7 @@ class ActionForm(PageForm):
 class TurnAwayForm(IdempotentForm):
     reason = SelectField(
         texts.TURN_AWAY_PAGE["reason"],
-        choices=[(r.value, texts.TURN_AWAY_REASONS[r.value]) for r in TurnAwayReason],
+        choices=options((r.value, texts.TURN_AWAY_REASONS[r.value]) for r in TurnAwayReason),
         validators=[InputRequired(texts.FORMS["choose"])],
     )
     note = StringField(
