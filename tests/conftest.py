@@ -40,6 +40,7 @@ from belegung.stays.holds import create_hold
 from belegung.stays.models import BanKind, HouseBan, Stay
 from belegung.stays.service import check_in
 from tests.apiclient import CALLERS, ApiClient, Caller
+from tests.pageclient import PageClient
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PG_URL = os.environ.get("BELEGUNG_TEST_DATABASE_URL")
@@ -353,6 +354,23 @@ def api(
     app.config["BELEGUNG_CLOCK"] = clock
     try:
         yield ApiClient(app.test_client(), callers, session)
+    finally:
+        app.config.pop("BELEGUNG_CLOCK", None)
+
+
+@pytest.fixture
+def pages(
+    app: Flask, session: Any, clock: FakeClock, callers: dict[str, Caller]
+) -> Iterator[PageClient]:
+    """A browser-like client for the pages (CSRF enabled), signed in with `.as_(key)`."""
+    from belegung.extensions import limiter
+
+    app.config["BELEGUNG_CLOCK"] = clock
+    limiter.reset()
+    client = PageClient(app.test_client(), session, callers)
+    client.clock = clock
+    try:
+        yield client
     finally:
         app.config.pop("BELEGUNG_CLOCK", None)
 
