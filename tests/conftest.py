@@ -56,6 +56,19 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with the least work: the tests log in often; the parameters of production
+    are argon2-cffi's defaults (belegung.auth.passwords)."""
+    from argon2 import PasswordHasher
+
+    from belegung.auth import passwords
+
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
 # --- time ----------------------------------------------------------------------------
 
 

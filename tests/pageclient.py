@@ -23,6 +23,7 @@ class _Forms(HTMLParser):
         super().__init__()
         self.forms: list[dict[str, Any]] = []
         self._select: str | None = None
+        self._multiple = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -38,12 +39,14 @@ class _Forms(HTMLParser):
             self.forms[-1]["fields"][a["name"]] = a.get("value", "")
         elif tag == "select":
             self._select = a.get("name")
-        elif (
-            tag == "option"
-            and self._select
-            and ("selected" in a or self._select not in self.forms[-1]["fields"])
-        ):
-            self.forms[-1]["fields"][self._select] = a.get("value", "")
+            self._multiple = "multiple" in a
+        elif tag == "option" and self._select:
+            fields = self.forms[-1]["fields"]
+            if "selected" in a and self._multiple:
+                fields.setdefault(self._select, []).append(a.get("value", ""))
+            elif "selected" in a or (self._select not in fields and not self._multiple):
+                # A single select sends its selected option, else its first one.
+                fields[self._select] = a.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
@@ -99,7 +102,8 @@ class PageClient:
         forms = [
             f
             for f in forms_of(html)
-            if f["method"].lower() == "post" and not f["action"].endswith("/logout")
+            if f["method"].lower() == "post"
+            and (action is not None or not f["action"].endswith("/logout"))
         ]
         for found in forms:
             if action is None or found["action"].endswith(action):

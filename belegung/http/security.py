@@ -49,9 +49,9 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint != "static" and "Cache-Control" not in headers:
+    if not is_api_request() and request.endpoint != "static" and "Cache-Control" not in headers:
         # Pages show who sleeps where, on tablets that are shared: no copy in any cache.
-        # A public page (/frei) sets its own.
+        # A public page (/frei) sets its own; the API has its rule (http.api).
         headers["Cache-Control"] = "no-store"
         headers["Vary"] = "Cookie"
     return response
