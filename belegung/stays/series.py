@@ -107,7 +107,10 @@ def refusal_series(session: Session, first: date, end: date, now: datetime) -> S
     """Turn-aways by reason and no-shows (holds that ran out unused) per night of
     [first, end): one query over both."""
     turned_away = sa.select(
-        TurnAway.night.label("night"), TurnAway.reason.label("kind"), sa.func.count().label("n")
+        TurnAway.night.label("night"),
+        # As text: the union adds a kind of its own (no_show) that is no turn-away reason.
+        sa.type_coerce(TurnAway.reason, sa.String).label("kind"),
+        sa.func.count().label("n"),
     ).where(TurnAway.night >= first, TurnAway.night < end)
     turned_away = turned_away.group_by(TurnAway.night, TurnAway.reason)
     expired = sa.or_(
@@ -129,8 +132,7 @@ def refusal_series(session: Session, first: date, end: date, now: datetime) -> S
     kinds = [r.value for r in TurnAwayReason] + [NO_SHOW]
     series = Series(nights=nights, lines={k: [0] * len(nights) for k in kinds})
     for row in rows:
-        kind = row.kind.value if isinstance(row.kind, TurnAwayReason) else str(row.kind)
-        series.lines[kind][index[_as_date(row.night)]] += int(row.n)
+        series.lines[str(row.kind)][index[_as_date(row.night)]] += int(row.n)
     return series
 
 
