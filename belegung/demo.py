@@ -92,11 +92,10 @@ SHELTER_GUESTS = {
     "junge-erwachsene": 16,
     "drogenhilfe": 17,
 }
-# Nights of history before tonight's guests (who arrived at most 5 nights ago): the
-# managers' charts show a living system. Each shelter's occupancy waves between these
-# shares, highest in the coldest weeks.
+# Nights of history before tonight (its guests arrived up to 5 nights ago): the
+# managers' charts show a living system. Each shelter's occupancy rises between these
+# shares towards the coldest weeks.
 HISTORY_NIGHTS = 90
-HISTORY_GAP = 6
 HISTORY_SHARE = (0.72, 0.97)
 HISTORY_GUESTS = {
     "unionstrasse": (Gender.MALE, (27, 68)),
@@ -197,32 +196,39 @@ def _shelter_night(ctx: ServiceContext, rng: random.Random, result: DemoResult) 
 def _history(ctx: ServiceContext, rng: random.Random, result: DemoResult) -> None:
     """Past nights of each shelter: guests who came for a few nights and left, turn-aways
     on full nights, and holds that ran out unused (no-shows). Written directly, as an
-    import of older records would be: every night is long past the backfill limit."""
+    import of older records would be (most nights are past the backfill limit); each
+    place's history ends where tonight's guest on it began."""
     tonight = ctx.tonight()
     first = tonight - timedelta(days=HISTORY_NIGHTS)
-    last_end = tonight - timedelta(days=HISTORY_GAP)
     low, high = HISTORY_SHARE
     for slug in SHELTER_GUESTS:
         facility = get_facility(ctx.session, slug)
         places = [p for p in facility.places if not p.emergency]
+        rows = ctx.session.execute(
+            sa.select(Stay.place_id, sa.func.min(Stay.first_night).label("since"))
+            .where(Stay.facility_id == facility.id)
+            .group_by(Stay.place_id)
+        ).all()
+        claimed_from = {row.place_id: row.since for row in rows}
         gender, ages = HISTORY_GUESTS[slug]
         guests = [_person(ctx, rng, gender, ages) for _ in range(len(places) * 2)]
         result.persons += len(guests)
         free_from = {p.id: first for p in places}
         busy_until = {g.id: first for g in guests}
         night = first
-        while night < last_end:
+        while night < tonight:
             # Fuller as the nights grow colder, and a little noise each night.
             progress = (night - first).days / HISTORY_NIGHTS + rng.uniform(-0.15, 0.15)
             share = low + (high - low) * min(1.0, max(0.0, progress))
             occupied = 0
             for place in places:
-                if free_from[place.id] > night:
+                until = claimed_from.get(place.id, tonight)
+                if free_from[place.id] > night or night >= until:
                     occupied += 1
                     continue
                 if rng.random() > share:
                     continue
-                nights = min(rng.choice((1, 1, 1, 2, 3, 5, 7)), (last_end - night).days)
+                nights = min(rng.choice((1, 1, 1, 2, 3, 5, 7)), (until - night).days)
                 end = night + timedelta(days=nights)
                 guest = next((g for g in guests if busy_until[g.id] <= night), None)
                 if guest is None:
@@ -259,11 +265,10 @@ def _history(ctx: ServiceContext, rng: random.Random, result: DemoResult) -> Non
                     )
                     result.turn_aways += 1
             if rng.random() < 0.25:
-                place = rng.choice(places)
                 ctx.session.add(
                     Stay(
                         facility_id=facility.id,
-                        place_id=place.id,
+                        place_id=rng.choice(places).id,
                         first_night=night,
                         end_night=night + timedelta(days=1),
                         status=StayStatus.EXPIRED,

@@ -27,5 +27,10 @@ def init_stay_pages(app: Flask) -> None:
         ),
         NavItem("crew.index", texts.NAV["phone"], frozenset({Role.OUTREACH, Role.ADMIN}), order=20),
         NavItem("bans.index", texts.NAV["bans"], frozenset({Role.MANAGER, Role.ADMIN}), order=40),
-        NavItem("public.free", texts.NAV["public"], frozenset(Role), order=95),
+        NavItem(
+            "public.free",
+            texts.NAV["public"],
+            frozenset({Role.OUTREACH, Role.MANAGER, Role.ADMIN}),
+            order=95,
+        ),
     )
