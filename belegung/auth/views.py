@@ -19,6 +19,7 @@ from belegung.errors import DomainError
 from belegung.extensions import limiter
 from belegung.facilities import operations as facilities
 from belegung.http.context import rollback_request, service_ctx, set_actor
+from belegung.http.errors import error_response
 from belegung.http.pages import (
     NavItem,
     nav_items,
@@ -40,7 +41,8 @@ START = {
     Role.MANAGER: "dashboard.index",
     Role.ADMIN: "auth.admin",
 }
-# The login acts for nobody yet; it needs no right.
+# The login acts for nobody yet: an actor without a user, of the role with the fewest
+# rights; log_in checks no right (it is the check).
 LOGIN_ACTOR = Actor(user_id=None, label="login", role=Role.OUTREACH)
 
 
@@ -94,8 +96,6 @@ def login() -> BaseResponse | tuple[str, int]:
 def _too_many_attempts(exc: RateLimitExceeded) -> tuple[str, int] | Response:
     """The login form again, saying why it refuses (any other limit: the usual page)."""
     if request.endpoint != "auth.login":
-        from belegung.http.errors import error_response
-
         return error_response(exc)
     rollback_request()
     form = LoginForm()
