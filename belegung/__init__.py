@@ -39,10 +39,11 @@ def create_app(
         app.config.from_mapping(config)
 
     from belegung import models  # noqa: F401  (register every table with the metadata)
-    from belegung.extensions import db, migrate
+    from belegung.extensions import db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    limiter.init_app(app)
 
     _init_http(app)
 
@@ -57,21 +58,37 @@ def _init_http(app: Flask) -> None:
     from belegung import texts
     from belegung.audit.api import blp as audit_api
     from belegung.auth.bearer import init_bearer_auth
+    from belegung.auth.sessions import init_sessions
+    from belegung.auth.views import init_auth_pages
+    from belegung.dashboard.views import init_dashboard_pages
     from belegung.facilities.api import blp as facilities_api
+    from belegung.facilities.views import init_facility_pages
     from belegung.http.api import init_api
     from belegung.http.errors import init_errors
+    from belegung.http.pages import init_pages
+    from belegung.http.security import init_security
     from belegung.http.transactions import init_request_transactions
     from belegung.persons.api import blp as persons_api
     from belegung.reports.api import blp as reports_api
     from belegung.status import bp as status_pages
     from belegung.stays.api import blp as stays_api
+    from belegung.stays.views import init_stay_pages
     from belegung.winter.api import blp as winter_api
 
     # Every template reads its German texts from belegung.texts.
     app.context_processor(lambda: {"texts": texts})
+    init_security(app)
     init_bearer_auth(app)
+    init_sessions(app)
     init_errors(app)
-    app.register_blueprint(status_pages)
+    init_pages(app)
     init_api(app, [facilities_api, stays_api, persons_api, winter_api, audit_api, reports_api])
+    # Pages (after the API: its URL converters serve them too). Each capability registers
+    # its blueprints, navigation links and dashboard panels (http.pages).
+    app.register_blueprint(status_pages)
+    init_auth_pages(app)
+    init_stay_pages(app)
+    init_dashboard_pages(app)
+    init_facility_pages(app)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

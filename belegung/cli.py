@@ -188,6 +188,31 @@ class AccessLogger(GunicornLogger):
         return atoms
 
 
+def _first_start_users(demo: bool, url: str) -> None:
+    """On a database without users: create the first ones and print their one-time
+    passwords (only now, only here)."""
+    from belegung.auth.service import first_start_users
+
+    with cli_context("first-start") as ctx:
+        created = first_start_users(ctx, demo=demo)
+        if not created:
+            return
+        click.echo(texts.FIRST_START["heading"])
+        for user, password in created:
+            facility = ", ".join(f.name for f in user.facilities)
+            click.echo(
+                texts.FIRST_START["line"].format(
+                    name=user.name,
+                    role=user.role.value,
+                    password=password,
+                    facility=texts.FIRST_START["facility"].format(facility=facility)
+                    if facility
+                    else "",
+                )
+            )
+        click.echo(texts.FIRST_START["login"].format(url=url))
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
@@ -205,6 +230,7 @@ def serve_command(host: str, port: int, workers: int, demo: bool) -> None:
 
     upgrade()
     _seed_dortmund(demo)
+    _first_start_users(demo, f"http://{host}:{port}")
     db.session.remove()
     db.engine.dispose()
     gunicorn = [

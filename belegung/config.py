@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -51,6 +51,11 @@ class Settings:
     run_gap_nights: int = 3
     # A replacement for the federal statistic's table of codes (reports/federal_codes.csv).
     federal_codes_file: Path | None = None
+    # Web pages: how long a login lasts, where the login attempts are counted, and how
+    # many proxies in front of the app may be trusted for the caller's address and scheme.
+    session_hours: int = 13
+    ratelimit_storage_uri: str = "memory://"
+    trusted_proxies: int = 0
 
     @property
     def calendar(self) -> NightCalendar:
@@ -69,6 +74,19 @@ class Settings:
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             # No request of ours comes near this; a larger one is refused (413).
             "MAX_CONTENT_LENGTH": 1024 * 1024,
+            # A login lasts one night shift (evening to morning), not longer.
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_hours),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_NAME": "belegung_session",
+            # A form stays valid as long as the login: a tablet's board is open all night.
+            "WTF_CSRF_TIME_LIMIT": None,
+            # CSRF is checked by our own hook, which leaves the API (bearer tokens) out.
+            "WTF_CSRF_CHECK_DEFAULT": False,
+            # WTForms' own German messages (no Flask-Babel).
+            "WTF_I18N_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_HEADERS_ENABLED": False,
             "BELEGUNG": self,
         }
 
@@ -196,6 +214,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
     codes_file = Path(codes_raw) if codes_raw else None
     if codes_file is not None and not codes_file.is_file():
         raise ConfigError(f"BELEGUNG_FEDERAL_CODES is not a readable file: {codes_raw!r}")
+    storage_uri = env.get("BELEGUNG_RATELIMIT_STORAGE_URI") or "memory://"
+    if "://" not in storage_uri:
+        raise ConfigError(
+            "BELEGUNG_RATELIMIT_STORAGE_URI must be a storage URI such as memory:// or "
+            f"redis://host:6379, got {storage_uri!r}"
+        )
 
     return Settings(
         database_url=url,
@@ -215,6 +239,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
         municipality_key=municipality_key,
         run_gap_nights=_int(env, "BELEGUNG_RUN_GAP_NIGHTS", 3, 0, 31),
         federal_codes_file=codes_file,
+        session_hours=_int(env, "BELEGUNG_SESSION_HOURS", 13, 1, 24),
+        ratelimit_storage_uri=storage_uri,
+        trusted_proxies=_int(env, "BELEGUNG_TRUSTED_PROXIES", 0, 0, 5),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -19,7 +19,7 @@ from belegung.persons.models import Gender, HouseholdType, Nationality, Person
 from belegung.persons.service import create_person
 from belegung.stays.bans import impose_ban
 from belegung.stays.holds import create_hold
-from belegung.stays.models import BanKind, Stay, StayStatus, TurnAwayReason
+from belegung.stays.models import BanKind, Stay, StayStatus, TurnAway, TurnAwayReason
 from belegung.stays.service import check_in
 from belegung.stays.turn_aways import record_turn_away
 
@@ -91,6 +91,17 @@ SHELTER_GUESTS = {
     "nortkirchenstrasse": 44,
     "junge-erwachsene": 16,
     "drogenhilfe": 17,
+}
+# Nights of history before tonight (its guests arrived up to 5 nights ago): the
+# managers' charts show a living system. Each shelter's occupancy rises between these
+# shares towards the coldest weeks.
+HISTORY_NIGHTS = 90
+HISTORY_SHARE = (0.72, 0.97)
+HISTORY_GUESTS = {
+    "unionstrasse": (Gender.MALE, (27, 68)),
+    "nortkirchenstrasse": (Gender.FEMALE, (20, 70)),
+    "junge-erwachsene": (Gender.MALE, (19, 25)),
+    "drogenhilfe": (Gender.MALE, (24, 55)),
 }
 # Households in the housing programme by size: 158 households, 418 people.
 HOUSEHOLDS = {1: 44, 2: 39, 3: 31, 4: 25, 5: 11, 6: 8}
@@ -205,6 +216,95 @@ def _shelter_night(ctx: ServiceContext, rng: random.Random, result: DemoResult) 
     )
 
 
+def _history(ctx: ServiceContext, rng: random.Random, result: DemoResult) -> None:
+    """Past nights of each shelter: guests who came for a few nights and left, turn-aways
+    on full nights, and holds that ran out unused (no-shows). Written directly, as an
+    import of older records would be (most nights are past the backfill limit); each
+    place's history ends where tonight's guest on it began."""
+    tonight = ctx.tonight()
+    first = tonight - timedelta(days=HISTORY_NIGHTS)
+    low, high = HISTORY_SHARE
+    for slug in SHELTER_GUESTS:
+        facility = get_facility(ctx.session, slug)
+        places = [p for p in facility.places if not p.emergency]
+        rows = ctx.session.execute(
+            sa.select(Stay.place_id, sa.func.min(Stay.first_night).label("since"))
+            .where(Stay.facility_id == facility.id)
+            .group_by(Stay.place_id)
+        ).all()
+        claimed_from = {row.place_id: row.since for row in rows}
+        gender, ages = HISTORY_GUESTS[slug]
+        guests = [_person(ctx, rng, gender, ages) for _ in range(len(places) * 2)]
+        result.persons += len(guests)
+        free_from = {p.id: first for p in places}
+        busy_until = {g.id: first for g in guests}
+        night = first
+        while night < tonight:
+            # Fuller as the nights grow colder, and a little noise each night.
+            progress = (night - first).days / HISTORY_NIGHTS + rng.uniform(-0.15, 0.15)
+            share = low + (high - low) * min(1.0, max(0.0, progress))
+            occupied = 0
+            for place in places:
+                until = claimed_from.get(place.id, tonight)
+                if free_from[place.id] > night or night >= until:
+                    occupied += 1
+                    continue
+                if rng.random() > share:
+                    continue
+                nights = min(rng.choice((1, 1, 1, 2, 3, 5, 7)), (until - night).days)
+                end = night + timedelta(days=nights)
+                guest = next((g for g in guests if busy_until[g.id] <= night), None)
+                if guest is None:
+                    continue
+                moment = datetime.combine(night, time(21), tzinfo=ctx.calendar.timezone)
+                ctx.session.add(
+                    Stay(
+                        facility_id=facility.id,
+                        place_id=place.id,
+                        person_id=guest.id,
+                        first_night=night,
+                        end_night=end,
+                        status=StayStatus.CHECKED_OUT,
+                        created_at=moment,
+                        checked_in_at=moment,
+                        checked_out_at=moment + timedelta(days=nights, hours=-13),
+                    )
+                )
+                result.stays += 1
+                free_from[place.id] = end
+                busy_until[guest.id] = end
+                occupied += 1
+            moment = datetime.combine(night, time(22, 30), tzinfo=ctx.calendar.timezone)
+            if occupied >= len(places) - 2:
+                for _ in range(rng.randint(0, 3)):
+                    reason = rng.choice((TurnAwayReason.FULL,) * 4 + tuple(TurnAwayReason))
+                    ctx.session.add(
+                        TurnAway(
+                            facility_id=facility.id,
+                            night=night,
+                            occurred_at=moment,
+                            reason=reason,
+                        )
+                    )
+                    result.turn_aways += 1
+            if rng.random() < 0.25:
+                ctx.session.add(
+                    Stay(
+                        facility_id=facility.id,
+                        place_id=rng.choice(places).id,
+                        first_night=night,
+                        end_night=night + timedelta(days=1),
+                        status=StayStatus.EXPIRED,
+                        created_at=moment,
+                        held_at=moment,
+                        hold_expires_at=moment + timedelta(hours=1),
+                        hold_note="Wärmebus",
+                    )
+                )
+            night += timedelta(days=1)
+    ctx.session.flush()
+
+
 def _household_type(rng: random.Random, size: int) -> HouseholdType:
     if size == 1:
         return HouseholdType.SINGLE
@@ -264,5 +364,6 @@ def fill_demo(ctx: ServiceContext) -> DemoResult:
     rng = random.Random(SEED)  # noqa: S311  (invented sample data, not security)
     result = DemoResult()
     _shelter_night(ctx, rng, result)
+    _history(ctx, rng, result)
     _housing(ctx, rng, result)
     return result

@@ -54,3 +54,12 @@ HOLD_MINUTES_LIMIT = 180
 USER_NAME_MAX = 80
 TOKEN_NAME_MAX = 80
 PASSWORD_MIN = 10
+
+# Login attempts (auth.views): failed ones counted per account and per address, in the
+# storage of BELEGUNG_RATELIMIT_STORAGE_URI (memory: per worker process).
+LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
+
+# The public page's traffic light: up to this many places free tonight in a target group
+# reads as "few" (wenige Plätze), more as "free".
+FEW_PLACES = 5

@@ -3,6 +3,7 @@
 from belegung.audit.models import AuditEntry
 from belegung.auth.models import Role, User, user_facilities
 from belegung.facilities.models import Facility, OutOfService, Place, Unit
+from belegung.idempotency import IdempotencyKey
 from belegung.persons.models import Person
 from belegung.stays.models import BanOverride, HouseBan, Stay, TurnAway
 from belegung.winter.models import WinterEmergency
@@ -12,6 +13,7 @@ __all__ = [
     "BanOverride",
     "Facility",
     "HouseBan",
+    "IdempotencyKey",
     "OutOfService",
     "Person",
     "Place",

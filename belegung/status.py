@@ -7,12 +7,14 @@ from flask import Blueprint, current_app, render_template
 from belegung.config import settings_of
 from belegung.extensions import session
 from belegung.http.context import clock
+from belegung.http.pages import public
 from belegung.stays.operations import public_availability
 
 bp = Blueprint("status", __name__)
 
 
-@bp.get("/")
+@bp.get("/status")
+@public
 def index() -> str:
     settings = settings_of(current_app)
     figures = public_availability(session(), settings.calendar, clock()())

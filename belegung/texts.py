@@ -90,6 +90,12 @@ REASONS: dict[str, str] = {
         "bitte mindestens {letters} Buchstaben des Namens eingeben, mit dem Geburtsjahr "
         "mindestens {with_year} (z. B. „Li 1990“)"
     ),
+    "form_sent_changed": (
+        "dieses Formular wurde schon einmal mit anderen Angaben abgeschickt; bitte die "
+        "Seite neu laden"
+    ),
+    "form_key_invalid": "das Formular ist beschädigt; bitte die Seite neu laden",
+    "same_place": "der Gast liegt bereits auf diesem Platz",
     "search_too_many": (
         "mehr als {limit} Treffer; bitte genauer suchen, z. B. mit Vor- und Nachnamen "
         "oder dem Geburtsjahr"
@@ -195,6 +201,10 @@ API: dict[str, str] = {
 PAGES: dict[str, str] = {
     "error_heading": "Das hat nicht geklappt",
     "back_to_start": "Zur Startseite",
+    "csrf_failed": (
+        "Das Formular ist abgelaufen oder stammt aus einer früheren Anmeldung; bitte die "
+        "Seite neu laden und noch einmal absenden."
+    ),
 }
 
 STATUS_PAGE: dict[str, str] = {
@@ -411,4 +421,411 @@ REPORT_FIGURES: dict[str, str] = {
     "no_shows": "nicht erschienen",
     "average_run_nights": "Aufenthaltsdauer Ø (Nächte am Stück)",
     "median_run_nights": "Aufenthaltsdauer Median (Nächte am Stück)",
+}
+
+
+# --- Web pages (issue 9): login, night board, crews' phone page, dashboard, /frei, admin --
+
+# Field validation on pages (WTForms brings its own German messages for the rest).
+FORMS: dict[str, str] = {
+    "required": "Bitte ausfüllen.",
+    "choose": "Bitte auswählen.",
+    "not_a_number": "Bitte eine ganze Zahl eingeben.",
+    "not_a_date": "Bitte ein Datum eingeben (TT.MM.JJJJ).",
+    "too_long": "Höchstens {max} Zeichen.",
+    "password_min": "Mindestens {min} Zeichen.",
+    "check_errors": "Bitte die markierten Angaben prüfen.",
+}
+
+AUTH_PAGES: dict[str, str] = {
+    "login_title": "Anmelden",
+    "login_heading": "Anmelden bei belegung",
+    "login_intro": "Mit dem Benutzernamen und Passwort, das die Verwaltung vergeben hat.",
+    "name": "Benutzername",
+    "password": "Passwort",
+    "submit": "Anmelden",
+    "failed": "Benutzername oder Passwort stimmt nicht.",
+    "too_many_attempts": (
+        "Zu viele Anmeldeversuche. Bitte in einigen Minuten noch einmal versuchen."
+    ),
+    "logout": "Ausloggen",
+    "logged_out": "Sie sind ausgeloggt.",
+    "signed_in_as": "Angemeldet als {name}",
+    "choose_facility_title": "Einrichtung wählen",
+    "choose_facility_intro": "Für welche Einrichtung möchten Sie die Nacht sehen?",
+    "no_facility": (
+        "Ihrem Konto ist keine Einrichtung zugeordnet. Bitte wenden Sie sich an die Verwaltung."
+    ),
+}
+
+ROLES: dict[str, str] = {
+    "staff": "Mitarbeitende (Nachtdienst)",
+    "outreach": "Wärmebus / Streetwork",
+    "manager": "Leitung",
+    "admin": "Verwaltung",
+}
+
+NAV: dict[str, str] = {
+    "board": "Nachtübersicht",
+    "phone": "Freie Betten",
+    "dashboard": "Leitung",
+    "bans": "Hausverbote",
+    "admin": "Verwaltung",
+    "public": "Öffentliche Übersicht",
+    "facilities": "Einrichtungen",
+    "facilities_description": (
+        "Einrichtungen, Status (auch Bereitschaft), Plätze und Außerbetriebnahmen"
+    ),
+    "users": "Benutzer",
+    "users_description": "Benutzer mit Rolle, Einrichtungen und Passwort",
+    "tokens": "Tokens",
+    "tokens_description": "Zugangsschlüssel für die API und Geräte: anlegen und widerrufen",
+}
+
+BOARD: dict[str, str] = {
+    "title": "Nacht – {facility}",
+    "night_of": "Nacht vom {night}",
+    "stale": "Keine Verbindung seit {time} Uhr – die Zahlen sind nicht aktuell.",
+    "session_over": "Die Anmeldung ist abgelaufen. Bitte neu anmelden.",
+    "counts": "Zahlen der Nacht",
+    "free": "frei",
+    "occupied": "belegt",
+    "held": "reserviert",
+    "out_of_service": "außer Betrieb",
+    "capacity": "Plätze",
+    "free_emergency": "Notplätze frei",
+    "beds": "Betten",
+    "bed": "Platz {label}",
+    "state_free": "frei",
+    "state_occupied": "belegt",
+    "state_left": "abgemeldet",
+    "state_held": "reserviert",
+    "state_out_of_service": "außer Betrieb",
+    "state_not_offered": "Notplatz (nicht vergeben)",
+    "state_emergency_free": "Notplatz frei",
+    "held_until": "bis {time} Uhr",
+    "until_night": "bis {night}",
+    "emergency": "Notschlafplatz",
+    "incoming": "Angekündigt (Reservierungen)",
+    "no_incoming": "Keine Reservierungen für diese Nacht.",
+    "hold_by": "{note}, bis {time} Uhr",
+    "hold_no_note": "ohne Notiz",
+    "arrived": "Angekommen: aufnehmen",
+    "actions": "Aufnahme und mehr",
+    "check_in": "Gast aufnehmen",
+    "new_guest": "Neuer Gast",
+    "turn_away": "Abweisung eintragen",
+    "evacuation": "Evakuierungsliste",
+    "checked_in_notice": "{name} ist aufgenommen: Platz {place}.",
+    "converted_notice": "{name} ist angekommen: Platz {place}.",
+    "checked_out_notice": "{name} ist abgemeldet; Platz {place} ist frei.",
+    "extended_notice": "Aufenthalt von {name} verlängert bis {night}.",
+    "moved_notice": "{name} liegt jetzt auf Platz {place}.",
+    "turned_away_notice": "Abweisung eingetragen ({reason}).",
+    "hold_cancelled_notice": "Reservierung auf Platz {place} freigegeben.",
+    "legend": "Legende",
+    "other_facilities": "Andere Einrichtung",
+    "facility_offline": "Diese Einrichtung nimmt zurzeit niemanden auf.",
+}
+
+CHECK_IN: dict[str, str] = {
+    "title": "Gast aufnehmen – {facility}",
+    "search_heading": "Gast suchen",
+    "search_label": "Name und Geburtsjahr",
+    "search_hint": "z. B. „Thomas 1971“ – mindestens 3 Buchstaben, mit Geburtsjahr 2",
+    "search": "Suchen",
+    "results": "Treffer",
+    "no_results": "Niemand gefunden. Neuer Gast?",
+    "born": "geb. {year}",
+    "born_unknown": "Geburtsjahr unbekannt",
+    "pick": "{name} auswählen",
+    "for_place": "für Platz {place}",
+    "for_hold": "für die Reservierung auf Platz {place} ({note})",
+    "confirm_heading": "Aufnahme bestätigen",
+    "person": "Gast",
+    "place": "Platz",
+    "place_auto": "Nächster freier Platz: {place}",
+    "place_none": "Kein Platz frei.",
+    "place_choose": "Anderen Platz wählen",
+    "place_any": "Nächster freier Platz",
+    "night": "Erste Nacht",
+    "night_hint": "Nachtrag: höchstens {days} Nächte zurück.",
+    "nights": "Nächte",
+    "confirm": "Aufnehmen",
+    "confirm_conversion": "Ankunft eintragen",
+    "bans_heading": "Hausverbot",
+    "ban_line": "{kind} seit {first}{until}: {reason}",
+    "ban_until": " bis {night}",
+    "ban_suspended": "ausgesetzt während der Winternothilfe",
+    "ban_overridden": "von der Leitung freigegeben",
+    "ban_blocks": (
+        "Eine Aufnahme ist nur mit Freigabe der Leitung möglich. Die Leitung kann das "
+        "Hausverbot unter „Hausverbote“ für diese Nacht freigeben."
+    ),
+    "override_reason": "Hausverbot übergehen – Begründung (Leitung)",
+    "conflict_next": (
+        "Nächster freier Platz: {place}. Er ist ausgewählt – bitte noch einmal bestätigen."
+    ),
+    "take_next": "Platz {place} nehmen",
+    "new_heading": "Neuer Gast",
+    "new_intro": "Nur was die Arbeit braucht: der Name (auch ein Rufname) genügt.",
+    "name": "Name",
+    "birth_year": "Geburtsjahr",
+    "gender": "Geschlecht",
+    "nationality": "Staatsangehörigkeit",
+    "back": "Zurück zur Nachtübersicht",
+}
+
+GENDERS: dict[str, str] = {
+    "f": "weiblich",
+    "m": "männlich",
+    "d": "divers",
+    "unknown": "keine Angabe",
+}
+
+NATIONALITIES: dict[str, str] = {
+    "german": "deutsch",
+    "eu": "EU",
+    "non_eu": "außerhalb der EU",
+    "stateless": "staatenlos",
+    "unknown": "keine Angabe",
+}
+
+BAN_KINDS: dict[str, str] = {
+    "conduct": "Hausverbot (Verhalten)",
+    "danger": "Hausverbot (Gefährdung)",
+}
+
+TURN_AWAY_REASONS: dict[str, str] = {
+    "full": "voll belegt",
+    "banned": "Hausverbot",
+    "wrong_target_group": "falsche Zielgruppe",
+    "other": "anderer Grund",
+}
+
+# The lines of the dashboard's chart of refusals: turn-aways by reason, and no-shows.
+REFUSAL_KINDS: dict[str, str] = {**TURN_AWAY_REASONS, "no_show": "nicht erschienen"}
+
+STAY_PAGE: dict[str, str] = {
+    "title": "Platz {place} – {facility}",
+    "first_night": "Erste Nacht",
+    "last_night": "Letzte Nacht",
+    "status": "Stand",
+    "open_ended": "unbefristet",
+    "extend": "Verlängern",
+    "extend_nights": "Um Nächte verlängern",
+    "check_out": "Abmelden",
+    "check_out_hint": "Der Platz ist danach frei.",
+    "move": "Verlegen",
+    "move_to": "Auf Platz",
+    "no_free_place": "Kein anderer Platz frei.",
+    "hold_heading": "Reservierung auf Platz {place}",
+    "hold_note": "Notiz",
+    "hold_until": "Gültig bis {time} Uhr",
+    "hold_cancel": "Reservierung freigeben",
+    "hold_convert": "Der Gast ist da: aufnehmen",
+}
+
+TURN_AWAY_PAGE: dict[str, str] = {
+    "title": "Abweisung – {facility}",
+    "heading": "Abweisung eintragen",
+    "intro": "Wer heute nicht aufgenommen werden kann: der Bedarf zählt.",
+    "reason": "Grund",
+    "note": "Notiz (ohne Namen)",
+    "submit": "Abweisung eintragen",
+}
+
+EVACUATION: dict[str, str] = {
+    "title": "Evakuierungsliste – {facility}",
+    "heading": "Evakuierungsliste",
+    "intro": "Wer jetzt im Haus ist, nach Platz. Stand {time} Uhr, Nacht vom {night}.",
+    "place": "Platz",
+    "room": "Raum",
+    "name": "Name",
+    "born": "Geburtsjahr",
+    "present": "Anwesend",
+    "count": "{count} Personen im Haus",
+    "empty": "Niemand ist aufgenommen.",
+    "print": "Drucken",
+}
+
+PHONE: dict[str, str] = {
+    "title": "Freie Betten",
+    "heading": "Freie Betten heute",
+    "free_count": "{free} frei",
+    "emergency_count": "+ {free} Notplätze",
+    "none_free": "keine frei",
+    "hold_heading": "Bett reservieren",
+    "facility": "Einrichtung",
+    "note": "Für wen, von wo (ohne vollen Namen)",
+    "note_placeholder": "z. B. Mann, ca. 50, Hauptbahnhof",
+    "minutes": "Wie lange (Minuten)",
+    "hold": "Reservieren",
+    "held_notice": "Platz {place} in {facility} ist reserviert bis {time} Uhr.",
+    "own_holds": "Meine Reservierungen",
+    "no_holds": "Keine aktiven Reservierungen.",
+    "hold_line": "{facility}, Platz {place}, bis {time} Uhr",
+    "cancel": "Freigeben",
+    "cancelled_notice": "Reservierung freigegeben.",
+    "address": "Adresse",
+}
+
+PUBLIC: dict[str, str] = {
+    "title": "Freie Schlafplätze heute Nacht – Dortmund",
+    "heading": "Freie Schlafplätze heute Nacht",
+    "intro": (
+        "Notschlafstellen in Dortmund: ob heute Nacht noch Plätze frei sind, je Zielgruppe. "
+        "Alle Stellen sind abends ohne Anmeldung erreichbar."
+    ),
+    "none": "keine Plätze frei",
+    "few": "wenige Plätze frei",
+    "free": "freie Plätze",
+    "shelters": "Adressen",
+    "winter": (
+        "Winternothilfe: Zusätzliche Notschlafplätze sind geöffnet. Niemand muss draußen schlafen."
+    ),
+    "help": "In Not? Der Wärmebus und die Notschlafstellen helfen – auch ohne Papiere.",
+}
+
+DASHBOARD: dict[str, str] = {
+    "title": "Leitung",
+    "heading": "Übersicht der Leitung",
+    "tonight": "Heute Nacht",
+    "occupancy_30": "Belegung der letzten 30 Nächte",
+    "occupancy_365": "Belegung der letzten 365 Nächte",
+    "occupancy_caption": "Belegte Plätze je Nacht und Einrichtung",
+    "refusals": "Abweisungen nach Grund und nicht erschienene Reservierungen (30 Nächte)",
+    "refusals_caption": "Abweisungen und No-Shows je Nacht",
+    "no_shows": "nicht erschienen",
+    "night": "Nacht",
+    "total": "Summe",
+    "table_toggle": "Zahlen als Tabelle",
+    "chart_label": "{title} (die Zahlen stehen in der Tabelle darunter)",
+    "winter_heading": "Winternothilfe",
+    "winter_on": "Aktiv seit {since} ({source}): {reason}",
+    "winter_off": "Nicht aktiv.",
+    "winter_reason": "Begründung",
+    "winter_start": "Winternothilfe einschalten",
+    "winter_stop": "Winternothilfe beenden",
+    "winter_switched_on": "Die Winternothilfe ist eingeschaltet.",
+    "winter_switched_off": "Die Winternothilfe ist beendet.",
+    "source_manual": "von Hand",
+    "source_forecast": "Wettervorhersage",
+    "housing_heading": "Wohnraumvorhalteprogramm",
+    "housing_occupied": "Plätze belegt",
+    "housing_free": "Plätze frei",
+    "housing_out_of_service": "außer Betrieb",
+    "housing_capacity": "Plätze insgesamt",
+    "more": "Weitere Auswertungen",
+}
+
+BANS_PAGE: dict[str, str] = {
+    "title": "Hausverbote",
+    "heading": "Aktive Hausverbote",
+    "facility": "Einrichtung",
+    "person": "Person",
+    "kind": "Art",
+    "since": "seit",
+    "until": "bis",
+    "reason": "Grund",
+    "none": "Keine aktiven Hausverbote.",
+    "override": "Für heute Nacht freigeben",
+    "override_reason": "Begründung der Freigabe",
+    "override_nights": "Nächte",
+    "overridden_notice": "Hausverbot für {nights} Nacht/Nächte freigegeben.",
+    "show": "Anzeigen",
+}
+
+ADMIN: dict[str, str] = {
+    "title": "Verwaltung",
+    "heading": "Verwaltung",
+    "facilities_heading": "Einrichtungen",
+    "new_facility": "Neue Einrichtung",
+    "slug": "Kürzel (für Adressen)",
+    "name": "Name",
+    "kind": "Art",
+    "target_group": "Zielgruppe",
+    "status": "Status",
+    "address": "Adresse",
+    "operator_name": "Träger",
+    "operator_type": "Art des Trägers",
+    "welfare_association": "Wohlfahrtsverband",
+    "none": "–",
+    "save": "Speichern",
+    "saved": "Gespeichert.",
+    "created": "Angelegt.",
+    "edit": "Bearbeiten",
+    "places": "Plätze",
+    "places_heading": "Plätze – {facility}",
+    "place_label": "Bezeichnung",
+    "place_unit": "Raum / Wohnung",
+    "place_emergency": "Notschlafplatz",
+    "add_place": "Platz anlegen",
+    "out_of_service_heading": "Außer Betrieb",
+    "out_of_service_place": "Platz",
+    "out_of_service_reason": "Grund (z. B. Wasserschaden)",
+    "out_of_service_from": "Ab Nacht",
+    "out_of_service_to": "Bis vor Nacht (leer: bis auf Weiteres)",
+    "take_out": "Außer Betrieb nehmen",
+    "return": "Wieder in Betrieb",
+    "no_periods": "Kein Platz ist außer Betrieb.",
+    "period_line": "Platz {place}: {reason} (ab {first}{until})",
+    "users_heading": "Benutzer",
+    "new_user": "Neuer Benutzer",
+    "user_name": "Benutzername",
+    "role": "Rolle",
+    "facilities": "Einrichtungen",
+    "facilities_hint": "Für Mitarbeitende: die Einrichtungen, in denen sie arbeiten.",
+    "active": "Darf sich anmelden",
+    "password": "Neues Passwort (leer: unverändert)",
+    "password_new": "Passwort (leer: nur API-Zugang mit Token)",
+    "yes": "ja",
+    "no": "nein",
+    "tokens_heading": "Tokens",
+    "new_token": "Token anlegen",
+    "token_user": "Benutzer / Gerät",
+    "token_label": "Bezeichnung (z. B. Handy Wärmebus 1)",
+    "token_shown_once": (
+        "Das Token wird nur jetzt angezeigt. Bitte sofort im Gerät eintragen; gespeichert "
+        "wird nur eine Prüfsumme."
+    ),
+    "token_created": "Token {id} für {name}",
+    "revoke": "Widerrufen",
+    "revoked": "Token {id} widerrufen.",
+    "token_prefix": "Anfang",
+    "created_at": "angelegt",
+    "last_used": "zuletzt benutzt",
+    "revoked_at": "widerrufen",
+}
+
+OPERATOR_TYPES: dict[str, str] = {
+    "municipality": "Kommune",
+    "welfare_association": "Wohlfahrtsverband",
+    "commercial": "gewerblich",
+    "other": "sonstiger Träger",
+}
+
+FACILITY_STATUSES: dict[str, str] = {
+    "active": "in Betrieb",
+    "standby": "Bereitschaft (nur bei Winternothilfe)",
+    "closed": "geschlossen",
+}
+
+WELFARE_ASSOCIATIONS: dict[str, str] = {
+    "awo": "AWO",
+    "caritas": "Caritas",
+    "diakonie": "Diakonie",
+    "drk": "DRK",
+    "paritaetischer": "Paritätischer",
+    "zwst": "ZWST",
+    "other": "anderer Verband",
+}
+
+FIRST_START: dict[str, str] = {
+    "heading": (
+        "Erster Start: Benutzer angelegt. Die Passwörter werden nur dieses eine Mal angezeigt:"
+    ),
+    "line": "  {name:<14} {role:<10} Passwort: {password}{facility}",
+    "facility": "  ({facility})",
+    "login": "Anmelden unter {url}/login",
 }

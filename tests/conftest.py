@@ -40,6 +40,7 @@ from belegung.stays.holds import create_hold
 from belegung.stays.models import BanKind, HouseBan, Stay
 from belegung.stays.service import check_in
 from tests.apiclient import CALLERS, ApiClient, Caller
+from tests.pageclient import PageClient
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PG_URL = os.environ.get("BELEGUNG_TEST_DATABASE_URL")
@@ -53,6 +54,19 @@ def pytest_configure(config: pytest.Config) -> None:
             "CI=true but BELEGUNG_TEST_DATABASE_URL is not set: the PostgreSQL tests would "
             "silently not run. Use .ci/run."
         )
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with the least work: the tests log in often; the parameters of production
+    are argon2-cffi's defaults (belegung.auth.passwords)."""
+    from argon2 import PasswordHasher
+
+    from belegung.auth import passwords
+
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 # --- time ----------------------------------------------------------------------------
@@ -353,6 +367,23 @@ def api(
     app.config["BELEGUNG_CLOCK"] = clock
     try:
         yield ApiClient(app.test_client(), callers, session)
+    finally:
+        app.config.pop("BELEGUNG_CLOCK", None)
+
+
+@pytest.fixture
+def pages(
+    app: Flask, session: Any, clock: FakeClock, callers: dict[str, Caller]
+) -> Iterator[PageClient]:
+    """A browser-like client for the pages (CSRF enabled), signed in with `.as_(key)`."""
+    from belegung.extensions import limiter
+
+    app.config["BELEGUNG_CLOCK"] = clock
+    limiter.reset()
+    client = PageClient(app.test_client(), session, callers)
+    client.clock = clock
+    try:
+        yield client
     finally:
         app.config.pop("BELEGUNG_CLOCK", None)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -188,8 +191,10 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_serve_migrates_seeds_and_serves_a_status_page(tmp_path: Path) -> None:
-    """The README's first command, end to end, on a fresh SQLite database."""
+def test_serve_migrates_seeds_and_opens_on_the_login_page(tmp_path: Path) -> None:
+    """The README's first command, end to end, on a fresh SQLite database: the first start
+    prints one-time passwords, the start page is the login, and the printed admin
+    password logs in."""
     port = _free_port()
     env = {
         **os.environ,
@@ -203,21 +208,43 @@ def test_serve_migrates_seeds_and_serves_a_status_page(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    base = f"http://127.0.0.1:{port}"
+    printed: list[str] = []
     try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            printed.append(line)
+            if "belegung läuft auf" in line:
+                break
+        passwords = dict(re.findall(r"^\s+(\S+)\s+\S+\s+Passwort: (\S+)", "".join(printed), re.M))
+        assert set(passwords) == {"admin", "nachtdienst", "waermebus", "leitung"}, printed
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+                with opener.open(f"{base}/", timeout=2) as resp:
                     page = resp.read().decode()
+                    landed = resp.url
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.stdout else ""
-                    pytest.fail(f"server did not come up:\n{out}")
+                    pytest.fail(f"server did not come up:\n{''.join(printed)}")
                 time.sleep(0.3)
-        assert "belegung läuft" in page
-        assert "Männerübernachtungsstelle Unionstraße" in page
-        assert "Wohnraumvorhalteprogramm" in page
+        assert landed == f"{base}/login"
+        assert "Anmelden bei belegung" in page
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert token is not None
+        form = urllib.parse.urlencode(
+            {"csrf_token": token.group(1), "name": "admin", "password": passwords["admin"]}
+        ).encode()
+        with opener.open(f"{base}/login", data=form, timeout=5) as resp:
+            assert resp.url == f"{base}/admin"
+            assert "Verwaltung" in resp.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5) as resp:
+            status = resp.read().decode()
+        assert "Männerübernachtungsstelle Unionstraße" in status
+        assert "Wohnraumvorhalteprogramm" in status
         # A line break in the path must not forge an access log line.
         forged = "/api/v1/x%0D%0A127.0.0.1%20%22GET%20/forged%22%20200%200%200ms?q=M%C3%BCller"
         with pytest.raises(urllib.error.HTTPError) as refused:
@@ -227,7 +254,7 @@ def test_serve_migrates_seeds_and_serves_a_status_page(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-        output = proc.stdout.read() if proc.stdout else ""
+        output = "".join(printed) + (proc.stdout.read() if proc.stdout else "")
         if proc.stdout:
             proc.stdout.close()
     lines = output.splitlines()

@@ -32,6 +32,7 @@ class Action(StrEnum):
     READ_AUDIT = "audit.read"
     EXPORT_PERSONS = "persons.export"  # an access request (Art. 15 GDPR)
     ERASE_PERSONS = "persons.erase"  # an erasure request (Art. 17 GDPR)
+    MANAGE_USERS = "users.manage"  # users, their roles and facilities, tokens
 
 
 READS = frozenset(a for a in Action if a.value.endswith(".read"))

@@ -6,14 +6,15 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from belegung.audit.service import record
 from belegung.auth.models import ApiToken, Role, User
+from belegung.auth.passwords import burn_time, hash_password, verify_password
 from belegung.context import Actor, ServiceContext
 from belegung.errors import InvalidInput, InvalidState, NotFound
 from belegung.facilities.models import Facility
@@ -66,11 +67,83 @@ def create_user(
 def set_password(user: User, password: str) -> None:
     if len(password) < PASSWORD_MIN:
         raise InvalidInput(field="password", reason="at_least_chars", min=PASSWORD_MIN)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
 
 
 def check_password(user: User, password: str) -> bool:
-    return bool(user.password_hash) and check_password_hash(user.password_hash or "", password)
+    return verify_password(user.password_hash, password).ok
+
+
+def verify_login(ctx: ServiceContext, name: str, password: str) -> User | None:
+    """The active user with this name and password, or None. A hash of an older scheme
+    (or weaker parameters) is replaced by a current Argon2 hash on the way; the login is
+    audited."""
+    user = ctx.session.scalar(
+        sa.select(User).options(selectinload(User.facilities)).where(User.name == name.strip())
+    )
+    if user is None:
+        burn_time(password)
+        return None
+    verified = verify_password(user.password_hash, password)
+    if not verified.ok or not user.active:
+        return None
+    if verified.needs_rehash:
+        user.password_hash = hash_password(password)
+    ctx.session.flush()
+    # The user logs themselves in: the entry is theirs.
+    record(replace(ctx, actor=actor_for(user)), "user.login", "user", user.id)
+    return user
+
+
+def session_marker(user: User) -> str:
+    """Changes whenever the user's password does: a login session carries it, so that a
+    new password ends every session of the old one."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def users_query() -> sa.Select[tuple[User]]:
+    return sa.select(User).options(selectinload(User.facilities)).order_by(User.name)
+
+
+def get_user_by_id(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(what="user")
+    return user
+
+
+def update_user(
+    ctx: ServiceContext,
+    user: User,
+    *,
+    role: Role | None = None,
+    facilities: Iterable[Facility] | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    """Change a user's role, facilities, whether they may log in, or their password (a
+    new password ends their login sessions: see session_marker)."""
+    if role is not None:
+        user.role = Role(role)
+    if facilities is not None:
+        user.facilities = list(facilities)
+    if user.role == Role.STAFF and not user.facilities:
+        raise InvalidInput(field="facility", reason="staff_need_facility")
+    if active is not None:
+        user.active = active
+    if password:
+        set_password(user, password)
+    ctx.session.flush()
+    record(
+        ctx,
+        "user.update",
+        "user",
+        user.id,
+        role=user.role.value,
+        active=user.active,
+        password_changed=bool(password),
+    )
+    return user
 
 
 def get_user(session: Session, name: str) -> User:
@@ -132,3 +205,44 @@ def revoke_token(ctx: ServiceContext, token_id: int) -> ApiToken:
     ctx.session.flush()
     record(ctx, "token.revoke", "token", token.id, user_id=token.user_id)
     return token
+
+
+# The first start (`flask --app belegung serve` on a database without users): an admin,
+# and for the demo one user of each other role, each with a one-time random password
+# printed once. No password is written in the code.
+FIRST_START_USERS: tuple[tuple[str, Role, str | None, bool], ...] = (
+    ("admin", Role.ADMIN, None, False),
+    ("nachtdienst", Role.STAFF, "unionstrasse", True),
+    ("waermebus", Role.OUTREACH, None, True),
+    ("leitung", Role.MANAGER, None, True),
+)
+# Letters and digits nobody confuses on a tablet's keyboard (no 0/O, 1/l/I).
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105  (an alphabet, not a secret)
+
+
+def one_time_password() -> str:
+    """A random password of 4 × 4 characters (80 bits), easy to type: `k7mq-x3pf-…`."""
+    groups = ("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)
+
+
+def first_start_users(ctx: ServiceContext, *, demo: bool) -> list[tuple[User, str]]:
+    """Create the first users if there are none yet; returns them with their passwords
+    (to be shown once). Does nothing on a database that has users."""
+    if ctx.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        return []
+    created = []
+    for name, role, slug, demo_only in FIRST_START_USERS:
+        if demo_only and not demo:
+            continue
+        facilities = []
+        if slug is not None:
+            facility = ctx.session.scalar(sa.select(Facility).where(Facility.slug == slug))
+            if facility is None:
+                continue
+            facilities = [facility]
+        password = one_time_password()
+        created.append(
+            (create_user(ctx, name, role, facilities=facilities, password=password), password)
+        )
+    return created

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from jinja2 import TemplateNotFound
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -59,6 +60,9 @@ def answer_for(exc: Exception) -> ErrorAnswer:
             location = "query" if request.method == "GET" else "json"
             errors = {location: {exc.params.get("field", "_schema"): [exc.message]}}
         return ErrorAnswer(exc.http_status, exc.code, exc.message, errors)
+    if isinstance(exc, CSRFError):
+        # A page's form without its token, or from another session (expired login).
+        return ErrorAnswer(400, "csrf_failed", texts.PAGES["csrf_failed"])
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         data = getattr(exc, "data", None) or {}

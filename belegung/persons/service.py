@@ -54,6 +54,18 @@ def name_key(name: str) -> str:
     return " ".join(stripped.split())[:NAME_KEY_MAX].rstrip()
 
 
+def short_name(name: str | None) -> str:
+    """A guest's name as the night board shows it: the first word and the initial of the
+    last ("Thomas Krämer" → "Thomas K."); an alias of one word stays as it is."""
+    words = (name or "").split()
+    if not words:
+        return "–"
+    if len(words) == 1:
+        return words[0]
+    last = words[-1]
+    return f"{words[0]} {last if last.endswith('.') and len(last) <= 3 else last[0] + '.'}"
+
+
 def _check_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:

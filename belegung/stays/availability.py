@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from belegung.facilities.models import (
     Place,
     TargetGroup,
 )
+from belegung.limits import FEW_PLACES
 from belegung.stays.models import OCCUPYING, Stay, live_claim
 from belegung.winter.service import winter_state
 
@@ -51,6 +53,26 @@ class FacilityAvailability:
     held: int
     free: int
     free_emergency: int
+
+    def offered_free(self, winter_active: bool) -> int:
+        """Places a guest can still get: the free regular ones, and the free emergency
+        places once they are offered (winter emergency, or every regular place taken)."""
+        emergency_offered = winter_active or self.free == 0
+        return self.free + (self.free_emergency if emergency_offered else 0)
+
+
+class Light(StrEnum):
+    """The public page's traffic light for a target group."""
+
+    NONE = "none"
+    FEW = "few"
+    FREE = "free"
+
+
+def light_for(free: int) -> Light:
+    if free <= 0:
+        return Light.NONE
+    return Light.FEW if free <= FEW_PLACES else Light.FREE
 
 
 @dataclass(frozen=True)

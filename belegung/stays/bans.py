@@ -71,9 +71,10 @@ class BanClearance:
     reason: str | None = None
 
 
-def _covering_override(
+def covering_override(
     session: Session, ban: HouseBan, first: date, end: date | None
 ) -> BanOverride | None:
+    """A manager's override that lets the person in on every night of [first, end)."""
     last_end = end or first + timedelta(days=1)
     return session.scalar(
         sa.select(BanOverride)
@@ -107,7 +108,7 @@ def clear_bans(
     bans = active_bans(ctx.session, person, facility, first, end, winter_active=winter_active)
     granted, unresolved = [], []
     for ban in bans:
-        override = _covering_override(ctx.session, ban, first, end)
+        override = covering_override(ctx.session, ban, first, end)
         if override is None:
             unresolved.append(ban)
         else:

@@ -123,6 +123,19 @@ def emergency_offered(
     return winter_active or not regular_place_free(session, facility, night)
 
 
+def offered_places(
+    session: Session, facility: Facility, first: date, end: date | None, winter_active: bool
+) -> list[Place]:
+    """The places a guest could be given for [first, end): the free ones, emergency
+    places only while they are offered (regular ones first)."""
+    free = free_places(session, facility, first, end)
+    if any(p.emergency for p in free) and not emergency_offered(
+        session, facility, first, winter_active
+    ):
+        return [p for p in free if not p.emergency]
+    return list(free)
+
+
 # --- taking turns --------------------------------------------------------------------
 
 

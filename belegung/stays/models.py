@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -109,6 +109,11 @@ class Stay(Base):
     @property
     def nights(self) -> int | None:
         return None if self.end_night is None else (self.end_night - self.first_night).days
+
+    @property
+    def last_night(self) -> date | None:
+        """The last night of the stay (the one before its end), None if open-ended."""
+        return None if self.end_night is None else self.end_night - timedelta(days=1)
 
     def status_at(self, now: datetime) -> StayStatus:
         """The status as it reads at `now`: a hold past its expiry is expired, even before

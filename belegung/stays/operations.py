@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,14 +26,17 @@ from belegung.auth.permissions import (
 )
 from belegung.context import ServiceContext
 from belegung.db import Page, paginate
-from belegung.facilities.models import Facility, FacilityKind, TargetGroup
-from belegung.facilities.service import get_facility
+from belegung.errors import Forbidden
+from belegung.facilities.models import Facility, FacilityKind, Place, TargetGroup
+from belegung.facilities.service import facilities_query, get_facility
 from belegung.nights import NightCalendar
+from belegung.persons.models import Person
 from belegung.persons.operations import PersonRef, person_for, person_from_ref
-from belegung.stays import bans, holds, queries, service, turn_aways
-from belegung.stays.availability import Availability, availability
+from belegung.stays import bans, board, claims, holds, queries, series, service, turn_aways
+from belegung.stays.availability import Availability, Light, availability, light_for
 from belegung.stays.holds import HoldView
 from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, TurnAway, TurnAwayReason
+from belegung.winter.service import winter_state
 
 # --- requests ---------------------------------------------------------------------------
 
@@ -170,6 +173,45 @@ def public_availability(session: Session, calendar: NightCalendar, now: datetime
     """Tonight's figures for everyone (the public status page): no rights needed, as they
     hold no personal data."""
     return availability(session, calendar.night_of(now), now.astimezone(calendar.timezone))
+
+
+@dataclass(frozen=True)
+class GroupLight:
+    target_group: str
+    free: int
+    light: Light
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """The public page: tonight's lights per target group and the shelters' addresses."""
+
+    figures: Availability
+    lights: list[GroupLight]
+    shelters: list[tuple[str, str, str | None]]  # target group, name, address
+
+
+def read_public_status(session: Session, calendar: NightCalendar, now: datetime) -> PublicStatus:
+    """Tonight per target group of the night shelters, for everyone (no personal data)."""
+    figures = availability(
+        session,
+        calendar.night_of(now),
+        now.astimezone(calendar.timezone),
+        kind=FacilityKind.NIGHT_SHELTER,
+    )
+    free: dict[str, int] = {}
+    for f in figures.facilities:
+        free[f.target_group] = free.get(f.target_group, 0) + f.offered_free(
+            figures.winter_emergency
+        )
+    lights = [GroupLight(group, n, light_for(n)) for group, n in free.items()]
+    offering = {f.slug for f in figures.facilities}
+    shelters = [
+        (f.target_group.value, f.name, f.address)
+        for f in session.scalars(facilities_query())
+        if f.slug in offering
+    ]
+    return PublicStatus(figures, lights, shelters)
 
 
 # --- stays --------------------------------------------------------------------------------
@@ -321,3 +363,141 @@ def override_ban(
 ) -> BanOverride:
     authorize(ctx.actor, Action.OVERRIDE_BANS)
     return bans.override_ban(ctx, ban_id, reason=reason, first_night=first_night, nights=nights)
+
+
+# --- the night board and its forms ----------------------------------------------------------
+
+
+def read_board(ctx: ServiceContext, slug: str, night: date | None = None) -> board.Board:
+    """One shelter's night: every place with its guest, hold or out-of-service reason,
+    and the figures (the same as the API's availability). A fixed number of queries,
+    whatever the number of places."""
+    facility = _facility(ctx, slug, Action.READ_STAYS)
+    night = night or ctx.tonight()
+    now = ctx.now()
+    figures = availability(ctx.session, night, now.astimezone(ctx.calendar.timezone))
+    mine = next((f for f in figures.facilities if f.slug == facility.slug), None)
+    return board.Board(
+        facility=facility,
+        night=night,
+        as_of=figures.as_of,
+        winter_emergency=figures.winter_emergency,
+        figures=mine,
+        beds=board.board_beds(ctx.session, facility, night, now),
+    )
+
+
+@dataclass(frozen=True)
+class BanNotice:
+    """A ban as staff see it before a check-in: whether it holds tonight."""
+
+    ban: HouseBan
+    suspended: bool  # a conduct ban during a winter emergency
+    overridden: bool  # a manager let the person in for these nights
+
+
+@dataclass(frozen=True)
+class CheckInPreview:
+    """What a check-in would do: the person, their bans at the facility, the place they
+    would get (the one asked for, else the first free one) and the places free."""
+
+    facility: Facility
+    person: Person
+    night: date
+    bans: list[BanNotice]
+    place: Place | None
+    free_places: list[Place]
+    hold: Stay | None = None
+
+    @property
+    def blocked(self) -> bool:
+        return any(not (b.suspended or b.overridden) for b in self.bans)
+
+
+def preview_check_in(
+    ctx: ServiceContext,
+    slug: str,
+    person_id: int,
+    *,
+    night: date | None = None,
+    place: str | None = None,
+    hold_id: int | None = None,
+) -> CheckInPreview:
+    """Before a check-in (or a hold's conversion): the person's bans at the facility are
+    shown first (a look-up of the person, audited), and the place they would get."""
+    facility = _facility(ctx, slug, Action.WRITE_STAYS)
+    authorize(ctx.actor, Action.READ_PERSONS)
+    person = person_for(ctx, person_id)
+    hold = _hold(ctx, hold_id, Action.WRITE_STAYS) if hold_id is not None else None
+    first = hold.first_night if hold is not None else night or ctx.tonight()
+    end = first + timedelta(days=1)
+    winter = winter_state(ctx.session).active
+    notices = []
+    for ban in bans.active_bans(ctx.session, person, facility, first, end, winter_active=False):
+        notices.append(
+            BanNotice(
+                ban=ban,
+                suspended=winter and ban.kind == BanKind.CONDUCT,
+                overridden=bans.covering_override(ctx.session, ban, first, end) is not None,
+            )
+        )
+    record(ctx, "person.bans_read", "person", person.id, ids=[n.ban.id for n in notices])
+    free = (
+        [] if hold is not None else claims.offered_places(ctx.session, facility, first, end, winter)
+    )
+    chosen: Place | None = hold.place if hold is not None else None
+    if hold is None and place is not None:
+        chosen = next((p for p in free if p.label == place), None)
+    elif hold is None and free:
+        chosen = free[0]
+    return CheckInPreview(facility, person, first, notices, chosen, free, hold)
+
+
+@dataclass(frozen=True)
+class StayDetail:
+    """A guest's stay on the board, with the places they could be moved to tonight."""
+
+    stay: Stay
+    free_places: list[Place]
+
+
+def read_stay_detail(ctx: ServiceContext, stay_id: int) -> StayDetail:
+    stay = read_stay(ctx, stay_id)
+    tonight = ctx.tonight()
+    first = max(stay.first_night, tonight)
+    free: list[Place] = []
+    if stay.end_night is None or stay.end_night > first:
+        winter = winter_state(ctx.session).active
+        free = claims.offered_places(ctx.session, stay.facility, first, stay.end_night, winter)
+    return StayDetail(stay, free)
+
+
+def move_stay(ctx: ServiceContext, stay_id: int, place: str) -> Stay:
+    """Move a guest to another place from tonight on (stays.service.move_stay)."""
+    _stay(ctx, stay_id, Action.WRITE_STAYS)
+    return service.move_stay(ctx, stay_id, place)
+
+
+# --- figures over many nights (the managers' charts) ------------------------------------------
+
+
+def _all_facilities(ctx: ServiceContext, action: Action) -> None:
+    """Figures over every facility are for those who read every facility's records."""
+    authorize(ctx.actor, action)
+    if visible_facility_ids(ctx.actor, action) is not None:
+        raise Forbidden()
+
+
+def occupancy_over(ctx: ServiceContext, nights: int) -> series.Series:
+    """Occupied places per night and shelter over the last `nights` nights (tonight
+    included): one aggregate query."""
+    _all_facilities(ctx, Action.READ_STAYS)
+    end = ctx.tonight() + timedelta(days=1)
+    return series.occupancy_series(ctx.session, end - timedelta(days=nights), end)
+
+
+def refusals_over(ctx: ServiceContext, nights: int) -> series.Series:
+    """Turn-aways by reason and no-shows per night over the last `nights` nights."""
+    _all_facilities(ctx, Action.READ_TURN_AWAYS)
+    end = ctx.tonight() + timedelta(days=1)
+    return series.refusal_series(ctx.session, end - timedelta(days=nights), end, ctx.now())

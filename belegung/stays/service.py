@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.errors import InvalidState, NotFound
+from belegung.errors import InvalidInput, InvalidState, NotFound
 from belegung.facilities.models import Facility, Place
+from belegung.facilities.service import get_place
 from belegung.persons.models import Person
 from belegung.stays.bans import apply_clearance, clear_bans
 from belegung.stays.checks import (
@@ -26,11 +27,14 @@ from belegung.stays.checks import (
     require_offering,
 )
 from belegung.stays.claims import (
+    check_place,
     claim,
     claim_place,
     claims_changed,
+    emergency_offered,
     expire_stale_holds,
     lock_facility_claims,
+    write_claim,
 )
 from belegung.stays.models import Stay, StayStatus
 
@@ -165,3 +169,72 @@ def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
         status=stay.status.value,
     )
     return stay
+
+
+def move_stay(ctx: ServiceContext, stay_id: int, place_label: str) -> Stay:
+    """Move a guest to another place of the same facility, from tonight on.
+
+    A stay that begins tonight or later moves whole. One that began before keeps the
+    nights already slept on its place and ends with them; from tonight on a new stay on
+    the new place takes over (the statistics keep where each night was slept). The new
+    place is claimed like any other (stays.claims): checked first for a precise error,
+    with the exclusion constraint as the guarantee; an emergency place only when offered.
+    """
+    stay = get_stay(ctx.session, stay_id)
+    lock_facility_claims(ctx.session, stay.facility_id)
+    stay = get_stay(ctx.session, stay_id, lock=True)
+    if stay.status != StayStatus.CHECKED_IN:
+        raise InvalidState(reason="not_checked_in")
+    tonight = ctx.tonight()
+    if stay.end_night is not None and stay.end_night <= tonight:
+        raise InvalidState(reason="stay_ended")
+    facility = stay.facility
+    target = get_place(ctx.session, facility, place_label)
+    if target.id == stay.place_id:
+        raise InvalidInput(field="place", reason="same_place")
+    winter_active = require_offering(ctx.session, facility)
+    expire_stale_holds(ctx, facility.id)
+    start, end = max(stay.first_night, tonight), stay.end_night
+    from_place_id = stay.place_id
+
+    def offered() -> bool:
+        return emergency_offered(ctx.session, facility, start, winter_active)
+
+    if start == stay.first_night:
+
+        def shift() -> Stay:
+            stay.place_id = target.id
+            stay.place = target
+            return stay
+
+        moved = claim_place(ctx, target, start, end, shift, offered=offered)
+    else:
+        check_place(ctx.session, target, start, end, offered=offered)
+        # The nights slept stay where they were slept; the person is free from tonight.
+        stay.end_night = start
+        ctx.session.flush()
+        successor = Stay(
+            facility_id=facility.id,
+            place_id=target.id,
+            place=target,
+            person_id=stay.person_id,
+            first_night=start,
+            end_night=end,
+            status=StayStatus.CHECKED_IN,
+            created_at=ctx.now(),
+            created_by_id=ctx.actor.user_id,
+            checked_in_at=stay.checked_in_at,
+        )
+        moved = write_claim(ctx, target, lambda: successor)
+    claims_changed(ctx, facility.id)
+    record(
+        ctx,
+        "stay.move",
+        "stay",
+        moved.id,
+        facility_id=facility.id,
+        from_place_id=from_place_id,
+        to_place_id=target.id,
+        previous_stay_id=stay.id if moved.id != stay.id else None,
+    )
+    return moved

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from click.testing import Result
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash
 
 from belegung.auth.models import ApiToken, Role, User
+from belegung.auth.service import check_password
 from belegung.context import ServiceContext
 from belegung.facilities.presets import seed
 
@@ -32,7 +32,8 @@ def test_users_create_with_role_facilities_and_a_password_from_stdin(
     assert user.role == Role.STAFF
     assert sorted(f.slug for f in user.facilities) == ["drogenhilfe", "unionstrasse"]
     assert user.password_hash is not None
-    assert check_password_hash(user.password_hash, "ein langes Passwort")
+    assert user.password_hash.startswith("$argon2id$")
+    assert check_password(user, "ein langes Passwort")
     assert "ein langes Passwort" not in result.output
 
 

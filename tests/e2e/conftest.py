@@ -34,6 +34,19 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 E2E_SECRET = "e2e-secret-key-0123456789"
+# The board and the phone page refresh themselves this often in the browser tests (30 s in
+# real life): a hold made on a phone shows on the board within seconds.
+E2E_REFRESH_SECONDS = 2
+# Users of each role with known passwords (tests only), and a returning guest who has no
+# bed tonight.
+E2E_USERS = {
+    "nachtdienst": ("staff", "unionstrasse"),
+    "waermebus": ("outreach", None),
+    "leitung": ("manager", None),
+    "admin": ("admin", None),
+}
+E2E_PASSWORD = "e2e-passwort-0815"
+RETURNING_GUEST = ("Heinz Wiederkehr", 1961)
 
 
 @pytest.fixture(scope="session")
@@ -58,13 +71,23 @@ class _OneRequestPerConnection(WSGIRequestHandler):
 
 def _seed_demo(app: Flask) -> None:
     """What `flask --app belegung seed dortmund --demo` does, in one transaction."""
+    from belegung.auth.models import Role
+    from belegung.auth.service import create_user
     from belegung.demo import fill_demo
     from belegung.facilities.presets import seed
+    from belegung.facilities.service import get_facility
+    from belegung.persons.models import Gender
+    from belegung.persons.service import create_person
 
     with app.app_context():
         ctx = service_context(session(), Actor.system("e2e"), settings_of(app))
         seed(ctx)
         fill_demo(ctx)
+        for name, (role, slug) in E2E_USERS.items():
+            facilities = [get_facility(ctx.session, slug)] if slug else []
+            create_user(ctx, name, Role(role), facilities=facilities, password=E2E_PASSWORD)
+        guest, born = RETURNING_GUEST
+        create_person(ctx, guest, birth_year=born, gender=Gender.MALE)
         db.session.commit()
         db.session.remove()
 
@@ -75,7 +98,10 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
-    app = create_app(env={"BELEGUNG_DATABASE_URL": url, "BELEGUNG_SECRET_KEY": E2E_SECRET})
+    app = create_app(
+        env={"BELEGUNG_DATABASE_URL": url, "BELEGUNG_SECRET_KEY": E2E_SECRET},
+        config={"BELEGUNG_REFRESH_SECONDS": E2E_REFRESH_SECONDS},
+    )
     with app.app_context():
         upgrade()
         db.session.remove()

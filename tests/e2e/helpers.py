@@ -18,9 +18,13 @@ _TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimati
 
 
 def screenshot(page: Page, name: str) -> list[Path]:
-    """Full-page PNGs of the current page at the phone and the tablet size, into
-    docs/screenshots/ and, if set, the directory named by BELEGUNG_E2E_ARTIFACTS."""
-    targets = [SCREENSHOTS]
+    """Full-page PNGs of the current page at the phone and the tablet size, into the
+    directory named by BELEGUNG_E2E_ARTIFACTS (CI sets it) and, with
+    BELEGUNG_UPDATE_SCREENSHOTS=1, into the committed docs/screenshots/ (so that a test
+    run does not rewrite the documentation's pictures by the minute)."""
+    targets = []
+    if os.environ.get("BELEGUNG_UPDATE_SCREENSHOTS") == "1":
+        targets.append(SCREENSHOTS)
     if artifacts := os.environ.get("BELEGUNG_E2E_ARTIFACTS"):
         targets.append(Path(artifacts))
     original = page.viewport_size

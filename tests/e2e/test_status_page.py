@@ -1,4 +1,4 @@
-"""The status page `/` in a real browser: rendered through base.html with the shared
+"""The status page `/status` in a real browser: rendered through base.html with the shared
 stylesheet, accessible, at the phone and the tablet size."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ STATIC = Path(__file__).resolve().parents[2] / "belegung" / "static"
 
 
 def test_status_page_shows_tonights_figures_in_the_shared_layout(page: Page) -> None:
-    page.goto("/")
+    page.goto("/status")
 
     expect(page).to_have_title("belegung")
     expect(page.locator("html")).to_have_attribute("lang", "de")

@@ -1,0 +1,79 @@
+"""What every answer and every form is protected by: security headers (a Content-Security-
+Policy without inline script or style), CSRF tokens on every page's form (the API, which
+takes bearer tokens only, is left out), session cookies that are Secure whenever the
+request came over https, and the caller's address and scheme behind trusted proxies."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from belegung.config import settings_of
+from belegung.extensions import csrf
+from belegung.http.paths import DOCS_PATH, is_api_request
+
+# Nothing inline, no eval, nothing from another origin (static/vendor/README.md).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# Swagger UI (the API's interactive docs, from flask-swagger-ui) starts itself with an
+# inline script and styles its widgets inline; it shows no personal data.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed cookie session, `Secure` whenever the request came over https (directly
+    or, with BELEGUNG_TRUSTED_PROXIES, through a proxy that says so): a first start on
+    http://127.0.0.1 still logs in."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    docs = request.path == DOCS_PATH or request.path.startswith(DOCS_PATH + "/")
+    headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    # Same-origin requests keep their Referer: Flask-WTF checks it on https.
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if not is_api_request() and request.endpoint != "static" and "Cache-Control" not in headers:
+        # Pages show who sleeps where, on tablets that are shared: no copy in any cache.
+        # A public page (/frei) sets its own; the API has its rule (http.api).
+        headers["Cache-Control"] = "no-store"
+        headers["Vary"] = "Cookie"
+    return response
+
+
+def _check_csrf() -> None:
+    """Every page's POST carries the form's CSRF token; the API authenticates by bearer
+    token (no cookie), so a forged cross-site request has nothing to ride on there."""
+    if is_api_request():
+        return
+    csrf.protect(apply_exemptions=True)
+
+
+def init_security(app: Flask) -> None:
+    """CSRF, session cookies, headers and proxies; call before registering other hooks
+    that read the session."""
+    proxies = settings_of(app).trusted_proxies
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    app.session_interface = SessionInterface()
+    csrf.init_app(app)
+    app.before_request(_check_csrf)
+    app.after_request(_headers)
