@@ -588,6 +588,7 @@ NATIONALITIES: dict[str, str] = {
     "eu": "EU",
     "non_eu": "außerhalb der EU",
     "stateless": "staatenlos",
+    "unclear": "ungeklärt",
     "unknown": "keine Angabe",
 }
 
