@@ -46,6 +46,10 @@ def create_app(
 
     _init_http(app)
 
+    from belegung.alerts.hooks import init_alerts
+
+    init_alerts()
+
     from belegung.cli import register_cli
 
     register_cli(app)
@@ -55,6 +59,8 @@ def create_app(
 def _init_http(app: Flask) -> None:
     """Requests: one unit of work each, the caller, the routes, and errors as answers."""
     from belegung import texts
+    from belegung.alerts.api import blp as alerts_api
+    from belegung.alerts.webhooks import bp as sms_webhooks
     from belegung.auth.bearer import init_bearer_auth
     from belegung.facilities.api import blp as facilities_api
     from belegung.http.api import init_api
@@ -70,6 +76,8 @@ def _init_http(app: Flask) -> None:
     init_bearer_auth(app)
     init_errors(app)
     app.register_blueprint(status_pages)
-    init_api(app, [facilities_api, stays_api, persons_api, winter_api])
+    # Twilio's form posts: authenticated by their signature, no token, session or CSRF.
+    app.register_blueprint(sms_webhooks)
+    init_api(app, [facilities_api, stays_api, persons_api, winter_api, alerts_api])
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from belegung.alerts.presets import seed_demo_recipients
 from belegung.context import ServiceContext
 from belegung.facilities.models import Facility, Place, Unit
 from belegung.facilities.service import get_facility
@@ -102,6 +103,7 @@ class DemoResult:
     stays: int = 0
     holds: int = 0
     turn_aways: int = 0
+    recipients: int = 0
     skipped: bool = False
 
 
@@ -242,4 +244,5 @@ def fill_demo(ctx: ServiceContext) -> DemoResult:
     result = DemoResult()
     _shelter_night(ctx, rng, result)
     _housing(ctx, rng, result)
+    result.recipients = seed_demo_recipients(ctx)
     return result

@@ -26,6 +26,9 @@ class Action(StrEnum):
     OVERRIDE_BANS = "bans.override"
     READ_WINTER = "winter.read"
     SWITCH_WINTER = "winter.switch"
+    # Alert rules, SMS recipients and the outbox (managers and admins).
+    READ_ALERTS = "alerts.read"
+    MANAGE_ALERTS = "alerts.manage"
 
 
 READS = frozenset(a for a in Action if a.value.endswith(".read"))
@@ -47,7 +50,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.READ_AVAILABILITY, Action.READ_FACILITIES, Action.READ_WINTER,
         Action.READ_HOLDS, Action.WRITE_HOLDS,
     }),
-    Role.MANAGER: READS | {Action.OVERRIDE_BANS, Action.SWITCH_WINTER},
+    Role.MANAGER: READS | {Action.OVERRIDE_BANS, Action.SWITCH_WINTER, Action.MANAGE_ALERTS},
     Role.ADMIN: frozenset(Action),
 }  # fmt: skip
 
