@@ -333,8 +333,9 @@ def record_callback(
             outbox_id=message.id if message is not None else None,
         )
         .on_conflict_do_nothing(index_elements=["message_sid", "status"])
-    )
-    if not getattr(inserted, "rowcount", 0):
+        .returning(SmsEvent.id)
+    ).scalar_one_or_none()
+    if inserted is None:
         return False
     if message is not None:
         apply_status(session, message, status, error_code, now)

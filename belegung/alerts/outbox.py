@@ -49,9 +49,10 @@ def queue(
         insert(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["phone", "cause"])
+        .returning(OutboxMessage.id)
     )
-    result = ctx.session.execute(stmt)
-    queued = bool(getattr(result, "rowcount", 0))
+    # RETURNING says whether the row went in (an ORM-run INSERT has no reliable rowcount).
+    queued = ctx.session.execute(stmt).scalar_one_or_none() is not None
     if queued:
         ctx.uow.changed(OUTBOX, cause)
     return queued
