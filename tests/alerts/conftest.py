@@ -7,14 +7,18 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask.ctx import AppContext
 from sqlalchemy.orm import Session
 
 from belegung.alerts.models import OutboxMessage, Recipient, RecipientRole
 from belegung.alerts.recipients import create_recipient
 from belegung.alerts.sms import TwilioBackend
 from belegung.context import ServiceContext
+from belegung.transaction import unit_of_work
 from tests.alerts.twilio_standin import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn
 from tests.alerts.weather_stub import WeatherStub
+from tests.conftest import FakeClock
 
 SMS_FROM = "+4923150000000"
 # Drama numbers (never given to anyone) and made-up ones that phonenumbers takes as mobile.
@@ -71,3 +75,27 @@ def outbox(session: Session, cause: str | None = None) -> list[OutboxMessage]:
     if cause is not None:
         stmt = stmt.where(OutboxMessage.cause.startswith(cause))
     return list(session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+Committed = Callable[..., object]
+
+
+@pytest.fixture
+def in_app(app: Flask, app_context: AppContext, clock: FakeClock) -> Iterator[Flask]:
+    """The test runs inside the app context (as jobs and commands do), at the test's
+    clock. (Pushing a context per call would close the test's session when it pops.)"""
+    app.config["BELEGUNG_CLOCK"] = clock
+    yield app
+    app.config.pop("BELEGUNG_CLOCK", None)
+
+
+@pytest.fixture
+def committed(in_app: Flask, session: Session) -> Committed:
+    """`committed(fn, *args)`: run fn in one unit of work, as an entry point does: its
+    commit evaluates the alerts (at the test's clock)."""
+
+    def run(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
+        with unit_of_work(session):
+            return fn(*args, **kwargs)
+
+    return run
