@@ -24,7 +24,8 @@ from belegung.stays.out_of_service import take_out_of_service
 from belegung.stays.service import check_in, check_out
 from belegung.stays.turn_aways import record_turn_away
 from tests.alerts.conftest import Committed, MakeRecipient, outbox
-from tests.apiclient import ApiClient, check_in as api_check_in
+from tests.apiclient import ApiClient
+from tests.apiclient import check_in as api_check_in
 from tests.conftest import BERLIN, FakeClock
 
 MakeFacility = Callable[..., Facility]

@@ -85,9 +85,7 @@ def scene(database: TestDatabase) -> Iterator[Scene]:
             create_rule(ctx, metric=RuleMetric.OCCUPANCY, threshold=90, facility=facility)
         create_rule(ctx, metric=RuleMetric.OCCUPANCY, threshold=90, target_group=TargetGroup.ANY)
         create_rule(ctx, metric=RuleMetric.FREE, threshold=4, target_group=TargetGroup.ANY)
-        session.add(
-            Recipient(name="Leitung", phone="+4915228817386", role=RecipientRole.MANAGER)
-        )
+        session.add(Recipient(name="Leitung", phone="+4915228817386", role=RecipientRole.MANAGER))
         ids = [f.id for f in shelters], [p.id for p in persons[20:]]
     database.app.config["BELEGUNG_CLOCK"] = clock
     yield Scene(engine, database.app, clock, *ids)
@@ -115,7 +113,8 @@ def test_16_simultaneous_check_ins_crossing_the_thresholds_give_one_alert_per_ru
                     )
                     facility = session.get(Facility, scene.shelters[index % 2])
                     person = session.get(Person, scene.persons[index])
-                    assert facility is not None and person is not None
+                    assert facility is not None
+                    assert person is not None
                     check_in(ctx, facility, person)
             except Exception as exc:
                 errors.append(repr(exc))

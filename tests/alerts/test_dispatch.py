@@ -302,7 +302,8 @@ def test_the_log_backend_writes_the_message_and_marks_it_sent(
 
     (sent,) = outbox(session)
     assert (result.sent, sent.status) == (1, OutboxStatus.SENT)
-    assert sent.provider_sid and sent.provider_sid.startswith("LOG")
+    assert sent.provider_sid
+    assert sent.provider_sid.startswith("LOG")
     assert BODY in caplog.text
     assert TO not in caplog.text  # masked
 
@@ -372,7 +373,8 @@ def test_a_callback_before_the_dispatcher_recorded_the_sid_is_applied_when_it_do
     (done,) = outbox(session)
     assert (done.status, done.provider_sid) == (OutboxStatus.DELIVERED, twilio_standin.sids[0])
     event = session.scalar(sa.select(SmsEvent))
-    assert event is not None and event.outbox_id == done.id
+    assert event is not None
+    assert event.outbox_id == done.id
 
 
 def test_a_failed_callback_for_an_unsubscribed_number_opts_the_recipient_out(

@@ -76,16 +76,12 @@ class TwilioStandIn(LocalServer):
     @property
     def messages(self) -> list[dict[str, str]]:
         """The form fields of every message sent to the Messages resource (POST)."""
-        return [
-            r.form for r in self.received if MESSAGES_PATH.match(r.path) and r.method == "POST"
-        ]
+        return [r.form for r in self.received if MESSAGES_PATH.match(r.path) and r.method == "POST"]
 
     @property
     def lookups(self) -> list[dict[str, str]]:
         """The query of every listing of the Messages resource (GET)."""
-        return [
-            r.query for r in self.received if MESSAGES_PATH.match(r.path) and r.method == "GET"
-        ]
+        return [r.query for r in self.received if MESSAGES_PATH.match(r.path) and r.method == "GET"]
 
     def _authorised(self, request: Received) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
