@@ -380,18 +380,19 @@ SMS: dict[str, str] = {
     "group_scope": "Notschlafstellen für {group}",
     # The winter emergency, to managers and crews.
     "winter_start": (
-        "Winternothilfe AKTIV ab {time} Uhr ({reason}). Notschlafplätze sind offen, "
-        "Hausverbote wg. Verhalten ausgesetzt. Freie Betten: FREI an diese Nummer."
+        "Winternothilfe AKTIV ab {time} Uhr ({reason}). Notschlafplätze offen, Hausverbote "
+        "wg. Verhalten ausgesetzt. FREI senden: freie Betten."
     ),
     "winter_end": (
         "Winternothilfe beendet um {time} Uhr ({reason}). Notschlafplätze wieder nur, "
         "wenn alle Betten belegt sind."
     ),
     "winter_no_reason": "ohne Angabe",
-    "winter_forecast_reason": "Vorhersage {value} Grad in der Nacht ({source})",
-    "winter_forecast_wind_chill_reason": "Vorhersage gefühlt {value} Grad in der Nacht ({source})",
+    # Why the forecast switched (also kept with the switch, beside the forecast's source).
+    "winter_forecast_reason": "nachts {value} Grad erwartet",
+    "winter_forecast_wind_chill_reason": "nachts gefühlt {value} Grad erwartet",
     "winter_warning_reason": "DWD-Warnung {event}",
-    "winter_mild_reason": "Vorhersage {value} Grad ({source})",
+    "winter_mild_reason": "nachts {value} Grad erwartet",
     # The evening summary, to managers.
     "summary": "Freie Betten heute um {time} Uhr: {list}. Abweisungen heute: {turn_aways}.",
     # To admins, once per outage of the weather source.

@@ -300,7 +300,7 @@ def _alert(
     count: int,
 ) -> None:
     if rule.target_group is None:
-        scope = messages.gsm7(rows[0].name)
+        scope = messages.shorten(messages.gsm7(rows[0].name), messages.SCOPE_MAX)
     else:
         scope = messages.group_scope(rule.target_group.value)
     facility_ids = list(

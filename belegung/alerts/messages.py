@@ -12,13 +12,18 @@ from zoneinfo import ZoneInfo
 from belegung import texts
 from belegung.alerts.segments import GSM7_BASIC, GSM7_EXTENSION
 
-# Free text (a manager's reason) is cut to this in an SMS.
-REASON_MAX_SMS = 60
+# Free text (a manager's reason) is cut to this in an SMS: the winter alerts then stay
+# in one segment.
+REASON_MAX_SMS = 35
 SHORT_NAME_MAX = 24
+# A facility's full name in a capacity alert.
+SCOPE_MAX = 60
 
 # Characters people type that GSM-7 lacks, and what stands in for them: one of them
 # would make the whole message UCS-2 (70 instead of 160 characters per segment).
 _GSM7_STAND_INS = {
+    " °C": " Grad",
+    " °": " Grad",
     "°C": " Grad",
     "°": " Grad",
     "\u2212": "-",  # minus sign

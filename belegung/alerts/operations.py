@@ -294,8 +294,9 @@ def match_facility(shelters: Sequence[Facility], target: str) -> Facility | None
             k.startswith(word) or (len(word) >= 4 and word.startswith(k)) for k in _facility_keys(f)
         )
     }
-    if not found:
-        choices = {k: f.id for f in shelters for k in _facility_keys(f)}
+    if not found and len(word) >= 4:
+        # A slip of the thumb: the word against the same length of each name.
+        choices = {k[: len(word)]: f.id for f in shelters for k in _facility_keys(f)}
         close = commands.closest(word, choices)  # type: ignore[arg-type]
         found = {f.id: f for f in shelters if f.id == close}
     return next(iter(found.values())) if len(found) == 1 else None
@@ -341,7 +342,8 @@ def _hold(ctx: ServiceContext, command: Command) -> str:
         except Forbidden:
             return texts.SMS["hold_not_allowed"]
         except DomainError as exc:
-            return texts.SMS["hold_refused"].format(message=messages.shorten(exc.message, 120))
+            message = messages.shorten(messages.gsm7(exc.message), 120)
+            return texts.SMS["hold_refused"].format(message=message)
         hold = view.hold
         expires = hold.hold_expires_at or ctx.now()
         return texts.SMS["held"].format(

@@ -87,16 +87,13 @@ def assess(
     forecast: NightForecast, warning: FrostWarning | None, config: WeatherConfig
 ) -> Assessment:
     value = forecast.min_wind_chill if config.wind_chill else forecast.min_temperature
-    source = forecast.source_name
     if value <= config.threshold:
         key = "winter_forecast_wind_chill_reason" if config.wind_chill else "winter_forecast_reason"
-        return Assessment(
-            True, value, texts.SMS[key].format(value=messages.degrees(value), source=source)
-        )
+        return Assessment(True, value, texts.SMS[key].format(value=messages.degrees(value)))
     if config.frost_warnings and warning is not None:
         reason = texts.SMS["winter_warning_reason"].format(event=warning.event)
         return Assessment(True, value, reason, warning)
-    reason = texts.SMS["winter_mild_reason"].format(value=messages.degrees(value), source=source)
+    reason = texts.SMS["winter_mild_reason"].format(value=messages.degrees(value))
     return Assessment(False, value, reason)
 
 
