@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_FIRST = timedelta(seconds=10)
 BACKOFF_MAX = timedelta(minutes=30)
-BATCH = 20
+# Messages one dispatch run sends at most (the next run, seconds later, goes on).
+BATCH = 100
 
 # Twilio's message statuses, by how far along they are. A message never moves back
 # from a final one, and within the others only forward.
@@ -289,21 +290,27 @@ def dispatch(
     timeout: float,
     status_callback: str | None = None,
     limit: int = BATCH,
-    rounds: int = 10,
     only: Sequence[int] | None = None,
 ) -> DispatchResult:
-    """Send what is due, batch by batch, until nothing is or `rounds` batches went out.
-    Runs its own short units of work on `session`."""
+    """Send what is due, up to `limit` messages. Runs its own short units of work on
+    `session`.
+
+    Messages are claimed one at a time: a dispatcher that dies leaves at most the one it
+    was sending in doubt, not a whole batch.
+    """
     result = DispatchResult()
-    for _ in range(rounds):
+    for _ in range(limit):
+        cancelled = result.cancelled
         with unit_of_work(session):
-            claimed = claim(session, clock(), lease(timeout), limit, result, only)
-        for message in claimed:
-            outcome = attempt(backend, message, status_callback)
-            with unit_of_work(session):
-                record_outcome(session, message.id, outcome, clock(), result)
-        if len(claimed) < limit:
+            claimed = claim(session, clock(), lease(timeout), 1, result, only)
+        if not claimed:
+            if result.cancelled > cancelled:
+                continue  # it was for someone who opted out; look for the next
             break
+        (message,) = claimed
+        outcome = attempt(backend, message, status_callback)
+        with unit_of_work(session):
+            record_outcome(session, message.id, outcome, clock(), result)
     return result
 
 
