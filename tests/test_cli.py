@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from belegung import cli
 from belegung.facilities.models import Facility, Place, Unit
 from belegung.facilities.presets import apartment_plan
 from belegung.persons.models import Person
@@ -147,11 +148,11 @@ def test_availability_takes_the_nights_the_api_takes(app: Flask, session: Sessio
 def test_serve_refuses_impossible_ports_and_worker_counts(
     app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_exec(*args: object) -> None:
+    def no_start(*args: object) -> None:
         pytest.fail(f"serve would have started gunicorn: {args}")
 
-    # Should a bad value get through, fail here rather than turn pytest into gunicorn.
-    monkeypatch.setattr(os, "execv", no_exec)
+    # Should a bad value get through, fail here rather than start gunicorn from pytest.
+    monkeypatch.setattr(cli, "supervise", no_start)
     for option, value in [("--port", "0"), ("--port", "65536"), ("--workers", "0")]:
         result = app.test_cli_runner().invoke(args=["serve", option, value])
         assert result.exit_code == 2, (option, value, result.output)
@@ -189,20 +190,24 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_serve_migrates_seeds_and_serves_a_status_page(tmp_path: Path) -> None:
-    """The README's first command, end to end, on a fresh SQLite database."""
+    """The README's first command, end to end, on a fresh SQLite database: the web server
+    and the scheduler beside it, stopped together."""
     port = _free_port()
     env = {
         **os.environ,
         "BELEGUNG_DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}",
         "BELEGUNG_SECRET_KEY": "a-secret-key-for-this-test",
+        "BELEGUNG_WEATHER_SOURCE": "off",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "belegung", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "belegung", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -212,8 +217,7 @@ def test_serve_migrates_seeds_and_serves_a_status_page(tmp_path: Path) -> None:
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.stdout else ""
-                    pytest.fail(f"server did not come up:\n{out}")
+                    pytest.fail(f"server did not come up:\n{log.read_text()}")
                 time.sleep(0.3)
         assert "belegung läuft" in page
         assert "Männerübernachtungsstelle Unionstraße" in page
@@ -224,13 +228,19 @@ def test_serve_migrates_seeds_and_serves_a_status_page(tmp_path: Path) -> None:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{forged}", timeout=5)
         assert refused.value.code == 401
         refused.value.close()
+        # The scheduler runs beside the web server.
+        while "Scheduler started" not in log.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the scheduler did not start:\n{log.read_text()}")
+            time.sleep(0.3)
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
-        output = proc.stdout.read() if proc.stdout else ""
-        if proc.stdout:
-            proc.stdout.close()
+        proc.wait(timeout=40)
+    output = log.read_text()
     lines = output.splitlines()
+    assert proc.returncode == 0, output
+    assert "Scheduler läuft (Zeitzone Europe/Berlin" in output
+    assert "Scheduler has been shut down" in output
     assert not [line for line in lines if "/forged" in line and "/api/v1/x" not in line], output
     (logged,) = [line for line in lines if "/forged" in line]
     assert '"GET /api/v1/x\\r\\n127.0.0.1 \\"GET /forged\\" 200 0 0ms" 401' in logged, logged
