@@ -43,7 +43,7 @@ def called_url() -> str:
     if not public:
         return request.url
     query = request.query_string.decode("latin-1")
-    return public + request.path + (f"?{query}" if query else "")
+    return public + request.script_root + request.path + (f"?{query}" if query else "")
 
 
 def _check_signature() -> None:
