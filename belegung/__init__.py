@@ -47,6 +47,10 @@ def create_app(
 
     _init_http(app)
 
+    from belegung.alerts.hooks import init_alerts
+
+    init_alerts()
+
     from belegung.cli import register_cli
 
     register_cli(app)
@@ -56,11 +60,14 @@ def create_app(
 def _init_http(app: Flask) -> None:
     """Requests: one unit of work each, the caller, the routes, and errors as answers."""
     from belegung import texts
+    from belegung.alerts.api import blp as alerts_api
+    from belegung.alerts.webhooks import bp as sms_webhooks
     from belegung.audit.api import blp as audit_api
     from belegung.auth.bearer import init_bearer_auth
     from belegung.auth.sessions import init_sessions
     from belegung.auth.views import init_auth_pages
     from belegung.dashboard.views import init_dashboard_pages
+    from belegung.extensions import csrf
     from belegung.facilities.api import blp as facilities_api
     from belegung.facilities.views import init_facility_pages
     from belegung.http.api import init_api
@@ -82,10 +89,16 @@ def _init_http(app: Flask) -> None:
     init_sessions(app)
     init_errors(app)
     init_pages(app)
-    init_api(app, [facilities_api, stays_api, persons_api, winter_api, audit_api, reports_api])
+    init_api(
+        app,
+        [facilities_api, stays_api, persons_api, winter_api, audit_api, reports_api, alerts_api],
+    )
     # Pages (after the API: its URL converters serve them too). Each capability registers
     # its blueprints, navigation links and dashboard panels (http.pages).
     app.register_blueprint(status_pages)
+    # Twilio's form posts: authenticated by their signature, no token, session or CSRF.
+    app.register_blueprint(sms_webhooks)
+    csrf.exempt(sms_webhooks)
     init_auth_pages(app)
     init_stay_pages(app)
     init_dashboard_pages(app)

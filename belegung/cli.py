@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
+import logging
+import secrets
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from types import FrameType
 from typing import Any
 
 import click
@@ -17,6 +22,7 @@ from flask.cli import with_appcontext
 from gunicorn.glogging import Logger as GunicornLogger  # type: ignore[import-untyped]
 
 from belegung import texts
+from belegung.alerts.models import OutboxMessage
 from belegung.auth.models import Role, User
 from belegung.auth.service import create_token, create_user, get_user, list_tokens, revoke_token
 from belegung.config import settings_of
@@ -26,6 +32,7 @@ from belegung.extensions import db, session
 from belegung.facilities.models import FacilityKind, TargetGroup
 from belegung.facilities.service import get_facility
 from belegung.limits import EARLIEST_NIGHT, LATEST_NIGHT, MAX_ID
+from belegung.nights import system_clock
 from belegung.schemas import forbidden_character
 from belegung.stays.availability import COUNTS, Availability
 from belegung.stays.operations import read_availability
@@ -84,11 +91,13 @@ def seed_group() -> None:
 
 
 def _seed_dortmund(demo: bool) -> None:
+    from belegung.alerts.presets import seed_rules
     from belegung.demo import fill_demo
     from belegung.facilities.presets import seed
 
     with cli_context("seed") as ctx:
         result = seed(ctx)
+        rules = seed_rules(ctx)
         if result.changed:
             click.echo(
                 texts.CLI["seed_done"].format(
@@ -98,8 +107,10 @@ def _seed_dortmund(demo: bool) -> None:
                     places=result.places,
                 )
             )
-        else:
+        elif not rules:
             click.echo(texts.CLI["seed_unchanged"].format(preset="dortmund"))
+        if rules:
+            click.echo(texts.CLI["rules_seeded"].format(rules=rules))
         if demo:
             filled = fill_demo(ctx)
             if filled.skipped:
@@ -111,6 +122,7 @@ def _seed_dortmund(demo: bool) -> None:
                         stays=filled.stays,
                         holds=filled.holds,
                         turn_aways=filled.turn_aways,
+                        recipients=filled.recipients,
                     )
                 )
 
@@ -223,9 +235,16 @@ def _first_start_users(demo: bool, url: str) -> None:
     show_default=True,
     help="Fill sample occupancy into an empty database.",
 )
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Also run the scheduler (alerts, SMS, housekeeping) beside the web server.",
+)
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, demo: bool) -> None:
-    """Migrate, seed the Dortmund preset and serve with gunicorn (the first-start command)."""
+def serve_command(host: str, port: int, workers: int, demo: bool, scheduler: bool) -> None:
+    """Migrate, seed the Dortmund preset, and serve with gunicorn beside the scheduler (the
+    first-start command): one command, two processes, stopped together."""
     from flask_migrate import upgrade
 
     upgrade()
@@ -242,7 +261,147 @@ def serve_command(host: str, port: int, workers: int, demo: bool) -> None:
         "belegung:create_app()",
     ]  # fmt: skip
     click.echo(texts.CLI["serving"].format(url=f"http://{host}:{port}"))
-    os.execv(sys.executable, gunicorn)  # noqa: S606  (replaces this process, fixed argv)
+    scheduler_command = [sys.executable, "-m", "flask", "--app", "belegung", "scheduler"]
+    sys.exit(supervise(gunicorn, scheduler_command if scheduler else None))
+
+
+# How long serve waits before starting a scheduler that ended unexpectedly again.
+SCHEDULER_RESTART_SECONDS = 5
+
+
+def supervise(web: list[str], scheduler: list[str] | None) -> int:
+    """Run the web server and the scheduler side by side until the web server ends or a
+    signal (Ctrl+C, SIGTERM) stops both; returns the web server's exit status.
+
+    A scheduler that finds another one running (exit ANOTHER_IS_RUNNING) is left off:
+    exactly one may run. One that ends otherwise is started again after a pause.
+    """
+    from belegung.scheduler import ANOTHER_IS_RUNNING
+
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    web_process = subprocess.Popen(web)  # noqa: S603  (fixed argv)
+    background: subprocess.Popen[bytes] | None = None
+    restart_at = 0.0 if scheduler else None
+    try:
+        while not stopping:
+            if web_process.poll() is not None:
+                break
+            if background is not None and background.poll() is not None:
+                code = background.returncode
+                background = None
+                if code == ANOTHER_IS_RUNNING:
+                    click.echo(texts.ALERTS_CLI["serve_scheduler_taken"], err=True)
+                    restart_at = None
+                else:
+                    click.echo(
+                        texts.ALERTS_CLI["serve_scheduler_restart"].format(
+                            code=code, seconds=SCHEDULER_RESTART_SECONDS
+                        ),
+                        err=True,
+                    )
+                    restart_at = time.monotonic() + SCHEDULER_RESTART_SECONDS
+            due = restart_at is not None and time.monotonic() >= restart_at
+            if scheduler and background is None and due:
+                background = subprocess.Popen(scheduler)  # noqa: S603  (fixed argv)
+            time.sleep(0.2)
+    finally:
+        for process in (background, web_process):
+            if process is not None and process.poll() is None:
+                process.terminate()
+        for process in (background, web_process):
+            if process is not None:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return web_process.returncode or 0
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler (alerts, SMS, weather, housekeeping). Exactly one may run per
+    database; a second one refuses to start."""
+    from belegung.scheduler import run_scheduler
+
+    _log_to_stderr()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    sys.exit(run_scheduler(app))
+
+
+def _log_to_stderr() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s [%(name)s] %(message)s",
+            stream=sys.stderr,
+        )
+
+
+@click.group("alerts")
+def alerts_group() -> None:
+    """SMS alerts: send a test message, try a crew's SMS command."""
+
+
+@alerts_group.command("test")
+@click.argument("phone", type=TEXT)
+@with_appcontext
+def alerts_test(phone: str) -> None:
+    """Send one test SMS to PHONE through the outbox (and show how it went)."""
+    from belegung.alerts.dispatch import dispatch
+    from belegung.alerts.operations import queue_test
+    from belegung.alerts.sms import backend_for
+    from belegung.alerts.tasks import status_callback_url
+
+    _log_to_stderr()
+    settings = settings_of(current_app)
+    with domain_errors(), cli_context() as ctx:
+        message = queue_test(ctx, phone)
+        message_id, number = message.id, message.phone
+    click.echo(texts.ALERTS_CLI["test_queued"].format(phone=number, id=message_id))
+    backend = backend_for(settings)
+    try:
+        dispatch(
+            session(),
+            backend,
+            current_app.config.get("BELEGUNG_CLOCK") or system_clock,
+            timeout=settings.sms_timeout,
+            status_callback=status_callback_url(settings),
+            only=[message_id],
+        )
+    finally:
+        backend.close()
+    with cli_context() as ctx:
+        sent = ctx.session.get(OutboxMessage, message_id)
+        status = sent.status.value if sent else "?"
+        detail = ""
+        if sent is not None and sent.provider_sid:
+            detail = f" ({sent.provider_sid})"
+        elif sent is not None and sent.error:
+            detail = f" ({sent.error})"
+    click.echo(texts.ALERTS_CLI["test_result"].format(status=status, detail=detail))
+
+
+@alerts_group.command("inbound")
+@click.argument("phone", type=TEXT)
+@click.argument("text", type=TEXT)
+@with_appcontext
+def alerts_inbound(phone: str, text: str) -> None:
+    """Answer TEXT as if PHONE had sent it by SMS (FREI, HALTEN …, HILFE), without Twilio."""
+    from belegung.alerts.operations import answer_sms
+
+    with domain_errors(), cli_context("sms") as ctx:
+        reply = answer_sms(ctx, phone, text, f"CLI{secrets.token_hex(16)}")
+    click.echo(reply if reply is not None else texts.ALERTS_CLI["inbound_unknown"])
 
 
 @contextmanager
@@ -504,6 +663,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reports_group)
     app.cli.add_command(persons_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(alerts_group)
+    app.cli.add_command(scheduler_command)
     app.cli.add_command(users_group)
     app.cli.add_command(tokens_group)
     app.cli.add_command(seed_group)

@@ -56,6 +56,25 @@ class Settings:
     session_hours: int = 13
     ratelimit_storage_uri: str = "memory://"
     trusted_proxies: int = 0
+    # How long one request to Twilio may take (seconds); also how long a message being
+    # sent is left alone before another dispatcher asks the provider about it.
+    sms_timeout: float = 10.0
+    # The outbox is dispatched every this many seconds by the scheduler.
+    dispatch_seconds: int = 5
+    # Winter emergency from the forecast (see alerts/winter_watch.py).
+    weather_source: str = "brightsky"
+    weather_latitude: float = 51.514
+    weather_longitude: float = 7.468
+    brightsky_url: str = "https://api.brightsky.dev"
+    openmeteo_url: str = "https://api.open-meteo.com"
+    weather_checks: tuple[time, ...] = (
+        time(6), time(10), time(13), time(16), time(19), time(22),
+    )  # fmt: skip
+    winter_threshold: float = 0.0
+    winter_wind_chill: bool = False
+    winter_frost_warnings: bool = False
+    # Tonight's free places to managers at this local time; None: no summary.
+    evening_summary: time | None = time(21, 0)
 
     @property
     def calendar(self) -> NightCalendar:
@@ -122,6 +141,63 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
     if not lo <= value <= hi:
         raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
     return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if raw == "":
+        return default
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not lo <= value <= hi:  # also refuses nan
+        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {raw}")
+    return value
+
+
+TRUE = ("1", "true", "yes", "on", "ja")
+FALSE = ("0", "false", "no", "off", "nein")
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in TRUE:
+        return True
+    if raw in FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _clock_time(name: str, raw: str) -> time:
+    try:
+        value = time.fromisoformat(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a time like 21:00, got {raw!r}") from None
+    if value.tzinfo is not None:
+        raise ConfigError(f"{name} is a local time, without a UTC offset: {raw!r}")
+    return value
+
+
+def _times(env: Mapping[str, str], name: str, default: tuple[time, ...]) -> tuple[time, ...]:
+    raw = (env.get(name) or "").strip()
+    if raw == "":
+        return default
+    if raw.lower() in FALSE:
+        return ()
+    return tuple(sorted({_clock_time(name, part) for part in raw.split(",") if part.strip()}))
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    url = (env.get(name) or default).rstrip("/")
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        raise ConfigError(f"{name} must be an http(s) URL, got {url!r}")
+    return url
+
+
+WEATHER_SOURCES = ("brightsky", "openmeteo", "off")
 
 
 def _make_instance_folder(path: Path) -> None:
@@ -220,6 +296,19 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
             "BELEGUNG_RATELIMIT_STORAGE_URI must be a storage URI such as memory:// or "
             f"redis://host:6379, got {storage_uri!r}"
         )
+    weather_source = (env.get("BELEGUNG_WEATHER_SOURCE") or "brightsky").strip().lower()
+    if weather_source not in WEATHER_SOURCES:
+        raise ConfigError(
+            "BELEGUNG_WEATHER_SOURCE must be one of "
+            + ", ".join(WEATHER_SOURCES)
+            + f", got {weather_source!r}"
+        )
+    summary_raw = (env.get("BELEGUNG_EVENING_SUMMARY") or "21:00").strip()
+    evening_summary = (
+        None
+        if summary_raw.lower() in FALSE
+        else _clock_time("BELEGUNG_EVENING_SUMMARY", summary_raw)
+    )
 
     return Settings(
         database_url=url,
@@ -242,6 +331,22 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
         session_hours=_int(env, "BELEGUNG_SESSION_HOURS", 13, 1, 24),
         ratelimit_storage_uri=storage_uri,
         trusted_proxies=_int(env, "BELEGUNG_TRUSTED_PROXIES", 0, 0, 5),
+        sms_timeout=_float(env, "BELEGUNG_SMS_TIMEOUT", 10.0, 0.1, 60.0),
+        dispatch_seconds=_int(env, "BELEGUNG_DISPATCH_SECONDS", 5, 1, 300),
+        weather_source=weather_source,
+        weather_latitude=_float(env, "BELEGUNG_WEATHER_LATITUDE", 51.514, -90, 90),
+        weather_longitude=_float(env, "BELEGUNG_WEATHER_LONGITUDE", 7.468, -180, 180),
+        brightsky_url=_url(env, "BELEGUNG_BRIGHTSKY_URL", "https://api.brightsky.dev"),
+        openmeteo_url=_url(env, "BELEGUNG_OPENMETEO_URL", "https://api.open-meteo.com"),
+        weather_checks=_times(
+            env,
+            "BELEGUNG_WEATHER_CHECKS",
+            (time(6), time(10), time(13), time(16), time(19), time(22)),
+        ),
+        winter_threshold=_float(env, "BELEGUNG_WINTER_THRESHOLD", 0.0, -40.0, 15.0),
+        winter_wind_chill=_bool(env, "BELEGUNG_WINTER_WIND_CHILL", False),
+        winter_frost_warnings=_bool(env, "BELEGUNG_WINTER_FROST_WARNINGS", False),
+        evening_summary=evening_summary,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from belegung.alerts.presets import seed_demo_recipients
 from belegung.context import ServiceContext
 from belegung.facilities.models import Facility, Place, Unit
 from belegung.facilities.service import get_facility
@@ -113,6 +114,7 @@ class DemoResult:
     stays: int = 0
     holds: int = 0
     turn_aways: int = 0
+    recipients: int = 0
     skipped: bool = False
 
 
@@ -366,4 +368,5 @@ def fill_demo(ctx: ServiceContext) -> DemoResult:
     _shelter_night(ctx, rng, result)
     _history(ctx, rng, result)
     _housing(ctx, rng, result)
+    result.recipients = seed_demo_recipients(ctx)
     return result

@@ -1,6 +1,6 @@
-"""The context of work that runs outside a request: a scheduler job, or the command that
-runs it by hand. One unit of work each (committed at the end, rolled back on error), a
-system actor, the app's settings and clock."""
+"""The context of work that runs outside a request: a scheduler job (and the alerts'
+commit hook), or the command that runs a job by hand. One unit of work each (committed at
+the end, rolled back on error), a system actor, the app's settings and clock."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from belegung.config import settings_of
 from belegung.context import Actor, ServiceContext, service_context
 from belegung.extensions import session
 from belegung.nights import Clock, system_clock
-from belegung.transaction import unit_of_work
+from belegung.transaction import UnitOfWork, unit_of_work
+
+SCHEDULER = "scheduler"
 
 
 def app_clock() -> Clock:
@@ -22,11 +24,16 @@ def app_clock() -> Clock:
     return configured
 
 
+def context_for(uow: UnitOfWork, label: str = SCHEDULER) -> ServiceContext:
+    """A context acting as a trusted process in an existing unit of work."""
+    return service_context(
+        uow.session, Actor.system(label), settings_of(current_app), app_clock(), uow=uow
+    )
+
+
 @contextmanager
-def job_context(label: str = "scheduler") -> Iterator[ServiceContext]:
+def job_context(label: str = SCHEDULER) -> Iterator[ServiceContext]:
     """A service context for a job in one unit of work, acting as the system (`label`
     names it in the audit log: "scheduler", "cli")."""
     with unit_of_work(session()) as uow:
-        yield service_context(
-            session(), Actor.system(label), settings_of(current_app), app_clock(), uow=uow
-        )
+        yield context_for(uow, label)

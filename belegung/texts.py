@@ -41,6 +41,8 @@ THINGS: dict[str, str] = {
     "out_of_service": "Außerbetriebnahme",
     "user": "Benutzer",
     "token": "Token",
+    "recipient": "Empfänger",
+    "alert_rule": "Alarmregel",
 }
 
 # Why a value or an action was refused: the `reason` code of a domain error, formatted
@@ -86,6 +88,7 @@ REASONS: dict[str, str] = {
         "ein Wohlfahrtsverband wird genau dann angegeben, wenn der Träger einer ist"
     ),
     "token_revoked": "das Token ist bereits widerrufen",
+    "facility_or_target_group": "entweder eine Einrichtung oder eine Zielgruppe angeben",
     "search_too_short": (
         "bitte mindestens {letters} Buchstaben des Namens eingeben, mit dem Geburtsjahr "
         "mindestens {with_year} (z. B. „Li 1990“)"
@@ -145,8 +148,9 @@ CLI: dict[str, Any] = {
     "seed_unchanged": "Voreinstellung „{preset}“ ist bereits vollständig angelegt.",
     "demo_done": (
         "Beispielbelegung angelegt: {persons} Personen, {stays} Aufenthalte, "
-        "{holds} Reservierungen, {turn_aways} Abweisungen."
+        "{holds} Reservierungen, {turn_aways} Abweisungen, {recipients} SMS-Empfänger."
     ),
+    "rules_seeded": "{rules} Alarmregeln angelegt (90 % je Notschlafstelle, voll je Zielgruppe).",
     "demo_skipped": ("Beispielbelegung übersprungen: die Datenbank enthält bereits Personendaten."),
     "bad_night": "Ungültiges Datum „{value}“; erwartet wird JJJJ-MM-TT.",
     "user_created": "Benutzer „{name}“ mit der Rolle {role} angelegt.",
@@ -829,4 +833,114 @@ FIRST_START: dict[str, str] = {
     "line": "  {name:<14} {role:<10} Passwort: {password}{facility}",
     "facility": "  ({facility})",
     "login": "Anmelden unter {url}/login",
+}
+
+
+# --- alerts: the SMS texts, the alerts commands and the scheduler ------------------------
+# SMS go out as GSM-7 wherever the content allows: one segment is 160 characters, and one
+# character outside GSM-7 (°, –, „“, most emoji) makes the whole message UCS-2 with 70.
+# So: "Grad", "-" and '…' here. tests/alerts/test_texts.py counts the segments of each
+# template filled with realistic values.
+
+SMS: dict[str, str] = {
+    # Capacity alerts to managers; {scope} is a facility or "Notschlafstellen für Frauen".
+    "capacity_occupancy": (
+        "belegung: {scope} zu {percent} % belegt ({occupied} von {capacity} Betten, "
+        "{free} frei). Stand {time} Uhr."
+    ),
+    "capacity_full": (
+        "belegung: {scope} voll, kein Bett mehr frei ({occupied} belegt, {held} reserviert). "
+        "Stand {time} Uhr."
+    ),
+    "capacity_free": (
+        "belegung: {scope} nur noch {free} Betten frei ({occupied} belegt, {held} reserviert). "
+        "Stand {time} Uhr."
+    ),
+    "group_scope": "Notschlafstellen für {group}",
+    # The winter emergency, to managers and crews.
+    "winter_start": (
+        "Winternothilfe AKTIV ab {time} Uhr ({reason}). Notschlafplätze offen, Hausverbote "
+        "wg. Verhalten ausgesetzt. FREI senden: freie Betten."
+    ),
+    "winter_end": (
+        "Winternothilfe beendet um {time} Uhr ({reason}). Notschlafplätze wieder nur, "
+        "wenn alle Betten belegt sind."
+    ),
+    "winter_no_reason": "ohne Angabe",
+    # Why the forecast switched (also kept with the switch, beside the forecast's source).
+    "winter_forecast_reason": "nachts {value} Grad erwartet",
+    "winter_forecast_wind_chill_reason": "nachts gefühlt {value} Grad erwartet",
+    "winter_warning_reason": "DWD-Warnung {event}",
+    "winter_mild_reason": "nachts {value} Grad erwartet",
+    # The evening summary, to managers.
+    "summary": "Freie Betten heute um {time} Uhr: {list}. Abweisungen heute: {turn_aways}.",
+    # To admins, once per outage of the weather source.
+    "weather_outage": (
+        "belegung: keine Wettervorhersage. {problem} Die Winternothilfe bleibt {state}; "
+        "bitte selbst prüfen."
+    ),
+    "state_active": "aktiv",
+    "state_inactive": "aus",
+    # `flask --app belegung alerts test PHONE`
+    "test": "belegung: Test-SMS vom {date} um {time} Uhr. Der SMS-Versand funktioniert.",
+    # Answers to crews' SMS (FREI, HALTEN, HILFE).
+    "free_all": "Frei um {time} Uhr: {list}. HALTEN <Ort> reserviert ein Bett.",
+    "free_group": "Frei für {group} um {time} Uhr: {list}.",
+    "free_none": "Für {group} ist um {time} Uhr kein Bett frei.",
+    "free_none_all": "Um {time} Uhr ist kein Bett frei.",
+    "free_item": "{name} {free}",
+    "free_item_emergency": "{name} {free} +{emergency} Not",
+    "held": "Reserviert: {facility}, Bett {place}, bis {until} Uhr. Bei Ankunft Nr. {hold} nennen.",
+    "hold_no_place": "Kein Bett frei: {target}. Nichts reserviert.",
+    "hold_limit": "Schon {limit} Reservierungen aktiv. Bitte erst eine freigeben lassen.",
+    "hold_unknown_target": (
+        "'{target}' ist unbekannt. Beispiele: HALTEN FRAUEN, HALTEN MÄNNER, HALTEN {example}."
+    ),
+    "hold_missing_target": "Wo? Beispiele: HALTEN FRAUEN, HALTEN MÄNNER, HALTEN {example}.",
+    "hold_not_allowed": "Diese Nummer darf keine Betten reservieren.",
+    # A shelter as a crew would name it in HALTEN (the examples in the answers above).
+    "hold_example": "UNION",
+    "hold_refused": "Nicht reserviert: {message}",
+    "help": (
+        "FREI: freie Betten. FREI MÄNNER, FRAUEN, JUNG oder DROGEN: nur diese. "
+        "HALTEN <Ort oder Gruppe> [Notiz]: Bett {minutes} Min. reservieren. HILFE: diese Liste."
+    ),
+    "unknown": "Unbekannter Befehl. HILFE schicken für die Befehle.",
+}
+
+# Target groups as an SMS names them ("Frei für Frauen …").
+SMS_GROUPS: dict[str, str] = {
+    "men": "Männer",
+    "women": "Frauen",
+    "young_adults": "junge Erwachsene",
+    "drug_users": "Drogenabhängige",
+    "families": "Familien",
+    "any": "alle",
+}
+
+# Short names of the Dortmund shelters in an SMS (others: their name, shortened).
+SMS_FACILITY_NAMES: dict[str, str] = {
+    "unionstrasse": "Unionstr.",
+    "nortkirchenstrasse": "Nortkirchenstr.",
+    "junge-erwachsene": "Junge Erw.",
+    "drogenhilfe": "Drogenhilfe",
+}
+
+ALERTS_CLI: dict[str, str] = {
+    "test_queued": "Test-SMS an {phone} in den Postausgang gelegt (Nachricht {id}).",
+    "test_result": "Status: {status}{detail}",
+    "inbound_unknown": "(keine Antwort: unbekannte oder abgemeldete Nummer)",
+    "scheduler_running": (
+        "Scheduler läuft (Zeitzone {timezone}, {jobs} Aufgaben, SMS über {backend}). "
+        "Beenden mit Strg+C."
+    ),
+    "scheduler_taken": (
+        "Ein anderer Scheduler läuft bereits für diese Datenbank ({how}); dieser startet nicht. "
+        "Es darf nur einer laufen. / Another scheduler is already running for this "
+        "database; this one does not start."
+    ),
+    "lock_postgresql": "PostgreSQL-Sperre {key}",
+    "lock_file": "Sperrdatei {path}",
+    "serve_scheduler_taken": ("Der Scheduler läuft schon anderswo; hier läuft nur der Webserver."),
+    "serve_scheduler_restart": "Scheduler beendet (Code {code}); Neustart in {seconds} s.",
 }

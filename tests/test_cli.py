@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from belegung import cli
 from belegung.facilities.models import Facility, Place, Unit
 from belegung.facilities.presets import apartment_plan
 from belegung.persons.models import Person
@@ -150,11 +151,11 @@ def test_availability_takes_the_nights_the_api_takes(app: Flask, session: Sessio
 def test_serve_refuses_impossible_ports_and_worker_counts(
     app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_exec(*args: object) -> None:
+    def no_start(*args: object) -> None:
         pytest.fail(f"serve would have started gunicorn: {args}")
 
-    # Should a bad value get through, fail here rather than turn pytest into gunicorn.
-    monkeypatch.setattr(os, "execv", no_exec)
+    # Should a bad value get through, fail here rather than start gunicorn from pytest.
+    monkeypatch.setattr(cli, "supervise", no_start)
     for option, value in [("--port", "0"), ("--port", "65536"), ("--workers", "0")]:
         result = app.test_cli_runner().invoke(args=["serve", option, value])
         assert result.exit_code == 2, (option, value, result.output)
@@ -192,32 +193,27 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_serve_migrates_seeds_and_opens_on_the_login_page(tmp_path: Path) -> None:
-    """The README's first command, end to end, on a fresh SQLite database: the first start
-    prints one-time passwords, the start page is the login, and the printed admin
-    password logs in."""
+    """The README's first command, end to end, on a fresh SQLite database: the web server
+    and the scheduler beside it, stopped together; the first start prints one-time
+    passwords, the start page is the login, and the printed admin password logs in."""
     port = _free_port()
     env = {
         **os.environ,
         "BELEGUNG_DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}",
         "BELEGUNG_SECRET_KEY": "a-secret-key-for-this-test",
+        "BELEGUNG_WEATHER_SOURCE": "off",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "belegung", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "belegung", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     base = f"http://127.0.0.1:{port}"
-    printed: list[str] = []
     try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            printed.append(line)
-            if "belegung läuft auf" in line:
-                break
-        passwords = dict(re.findall(r"^\s+(\S+)\s+\S+\s+Passwort: (\S+)", "".join(printed), re.M))
-        assert set(passwords) == {"admin", "nachtdienst", "waermebus", "leitung"}, printed
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         deadline = time.monotonic() + 60
@@ -229,8 +225,11 @@ def test_serve_migrates_seeds_and_opens_on_the_login_page(tmp_path: Path) -> Non
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"server did not come up:\n{''.join(printed)}")
+                    pytest.fail(f"server did not come up:\n{log.read_text()}")
                 time.sleep(0.3)
+        printed = log.read_text()
+        passwords = dict(re.findall(r"^\s+(\S+)\s+\S+\s+Passwort: (\S+)", printed, re.M))
+        assert set(passwords) == {"admin", "nachtdienst", "waermebus", "leitung"}, printed
         assert landed == f"{base}/login"
         assert "Anmelden bei belegung" in page
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
@@ -251,13 +250,19 @@ def test_serve_migrates_seeds_and_opens_on_the_login_page(tmp_path: Path) -> Non
             urllib.request.urlopen(f"http://127.0.0.1:{port}{forged}", timeout=5)
         assert refused.value.code == 401
         refused.value.close()
+        # The scheduler runs beside the web server.
+        while "Scheduler started" not in log.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the scheduler did not start:\n{log.read_text()}")
+            time.sleep(0.3)
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
-        output = "".join(printed) + (proc.stdout.read() if proc.stdout else "")
-        if proc.stdout:
-            proc.stdout.close()
+        proc.wait(timeout=40)
+    output = log.read_text()
     lines = output.splitlines()
+    assert proc.returncode == 0, output
+    assert "Scheduler läuft (Zeitzone Europe/Berlin" in output
+    assert "Scheduler has been shut down" in output
     assert not [line for line in lines if "/forged" in line and "/api/v1/x" not in line], output
     (logged,) = [line for line in lines if "/forged" in line]
     assert '"GET /api/v1/x\\r\\n127.0.0.1 \\"GET /forged\\" 200 0 0ms" 401' in logged, logged

@@ -68,6 +68,16 @@ def test_postgres_urls_use_psycopg_3(tmp_path: Path, raw: str) -> None:
         ),
         ({"TWILIO_API_BASE": "localhost:8080"}, "TWILIO_API_BASE"),
         ({"BELEGUNG_ANONYMISE_AFTER_MONTHS": "0"}, "BELEGUNG_ANONYMISE_AFTER_MONTHS"),
+        ({"BELEGUNG_WEATHER_SOURCE": "dwd"}, "BELEGUNG_WEATHER_SOURCE"),
+        ({"BELEGUNG_WINTER_THRESHOLD": "kalt"}, "BELEGUNG_WINTER_THRESHOLD"),
+        ({"BELEGUNG_WINTER_THRESHOLD": "nan"}, "BELEGUNG_WINTER_THRESHOLD"),
+        ({"BELEGUNG_WINTER_WIND_CHILL": "vielleicht"}, "BELEGUNG_WINTER_WIND_CHILL"),
+        ({"BELEGUNG_EVENING_SUMMARY": "9 pm"}, "BELEGUNG_EVENING_SUMMARY"),
+        ({"BELEGUNG_WEATHER_CHECKS": "06:00,mittags"}, "BELEGUNG_WEATHER_CHECKS"),
+        ({"BELEGUNG_WEATHER_LATITUDE": "91"}, "BELEGUNG_WEATHER_LATITUDE"),
+        ({"BELEGUNG_BRIGHTSKY_URL": "api.brightsky.dev"}, "BELEGUNG_BRIGHTSKY_URL"),
+        ({"BELEGUNG_SMS_TIMEOUT": "0"}, "BELEGUNG_SMS_TIMEOUT"),
+        ({"BELEGUNG_DISPATCH_SECONDS": "0"}, "BELEGUNG_DISPATCH_SECONDS"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_variable(
@@ -75,6 +85,25 @@ def test_bad_settings_are_refused_naming_the_variable(
 ) -> None:
     with pytest.raises(ConfigError, match=names):
         settings(tmp_path, **env)
+
+
+def test_alerts_and_weather_settings_have_defaults_and_are_read(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    assert (s.weather_source, s.winter_threshold, s.winter_wind_chill) == ("brightsky", 0.0, False)
+    assert s.evening_summary == time(21, 0)
+    assert [t.hour for t in s.weather_checks] == [6, 10, 13, 16, 19, 22]
+    custom = settings(
+        tmp_path,
+        BELEGUNG_WINTER_THRESHOLD="-2,5",
+        BELEGUNG_WINTER_FROST_WARNINGS="ja",
+        BELEGUNG_EVENING_SUMMARY="off",
+        BELEGUNG_WEATHER_CHECKS="16:00, 04:30",
+        BELEGUNG_WEATHER_SOURCE="OpenMeteo",
+    )
+    assert (custom.winter_threshold, custom.winter_frost_warnings) == (-2.5, True)
+    assert custom.evening_summary is None
+    assert custom.weather_checks == (time(4, 30), time(16, 0))
+    assert custom.weather_source == "openmeteo"
 
 
 def test_twilio_credentials_switch_the_sms_backend(tmp_path: Path) -> None:

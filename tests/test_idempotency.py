@@ -9,14 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from belegung import idempotency
 from belegung.auth.models import Role, User
+from belegung.auth.tasks import purge_idempotency_keys
 from belegung.db import Base
 from belegung.idempotency import IdempotencyKey, KeyInvalid, KeyReused, Outcome
-from tests.conftest import TestDatabase
+from tests.conftest import FakeClock, TestDatabase
 
 NOW = datetime(2026, 1, 15, 20, 0, tzinfo=UTC)
 
@@ -123,3 +125,18 @@ def test_two_requests_with_one_key_at_once_do_the_work_once(database: TestDataba
             conn.execute(sa.delete(Base.metadata.tables["idempotency_keys"]))
             conn.execute(sa.delete(User.__table__).where(User.name == "concurrent-tablet"))
         engine.dispose()
+
+
+def test_the_hourly_job_purges_the_keys_past_their_day(
+    app: Flask, session: Session, user: User, clock: FakeClock
+) -> None:
+    idempotency.begin(session, user.id, "old", "a" * 64, clock())
+    app.config["BELEGUNG_CLOCK"] = clock
+    try:
+        with app.app_context():
+            assert purge_idempotency_keys() == 0
+            clock.advance(hours=25)
+            assert purge_idempotency_keys() == 1
+    finally:
+        app.config.pop("BELEGUNG_CLOCK", None)
+    assert session.scalars(sa.select(IdempotencyKey)).all() == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -57,8 +58,19 @@ class TransientSmsError(SmsError):
     """Timeout, connection error, HTTP 5xx or rate limit (20429): try again later.
 
     A read timeout or a dropped connection leaves open whether the provider accepted the
-    message; a retry may then deliver it twice.
+    message (`in_doubt`): the outbox asks the provider (`find`) before sending it again.
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        status: int | None = None,
+        in_doubt: bool = False,
+    ):
+        super().__init__(message, code=code, status=status)
+        self.in_doubt = in_doubt
 
 
 class PermanentSmsError(SmsError):
@@ -74,6 +86,12 @@ class SmsBackend(Protocol):
     def send(self, to: str, body: str, *, status_callback: str | None = None) -> SentMessage:
         """Hand `body` to the provider for `to` (E.164); `status_callback` is the URL the
         provider reports delivery to."""
+        ...
+
+    def find(self, to: str, body: str, since: datetime) -> SentMessage | None:
+        """The message with this body the provider took for `to` since `since`, if any
+        (after an attempt that may or may not have reached it); None if there is none or
+        the backend can't tell. Raises TransientSmsError if the provider can't be asked."""
         ...
 
     def close(self) -> None:
@@ -111,6 +129,10 @@ class LogBackend:
             body,
         )
         return SentMessage(sid=sid, status="sent")
+
+    def find(self, to: str, body: str, since: datetime) -> SentMessage | None:
+        # A log can't be asked; writing a message to it twice harms nobody.
+        return None
 
     def close(self) -> None:
         pass
@@ -176,8 +198,14 @@ class TwilioBackend:
             message = self.client.messages.create(**fields)
         except (TwilioRestException, TwilioServiceException) as exc:
             raise _classify(exc) from exc
-        except requests.RequestException as exc:
+        except requests.ConnectTimeout as exc:
+            # No connection, so no request reached Twilio.
             raise TransientSmsError(f"Twilio not reached: {type(exc).__name__}") from exc
+        except requests.RequestException as exc:
+            # A read timeout or a dropped connection: the request may have arrived.
+            raise TransientSmsError(
+                f"Twilio not reached: {type(exc).__name__}", in_doubt=True
+            ) from exc
         except ValueError as exc:
             # A 2xx whose body is no JSON: Twilio may have taken the message, so sending it
             # again could deliver it twice.
@@ -185,6 +213,27 @@ class TwilioBackend:
         if not message.sid:
             raise PermanentSmsError("Twilio's answer named no message")
         return SentMessage(sid=str(message.sid), status=str(message.status or "queued"))
+
+    # Twilio's clock and ours may differ a little; a message created shortly before the
+    # attempt began is still the one we look for.
+    FIND_SLACK = timedelta(minutes=2)
+    FIND_LIMIT = 50
+
+    def find(self, to: str, body: str, since: datetime) -> SentMessage | None:
+        try:
+            recent = self.client.messages.list(to=to, limit=self.FIND_LIMIT)
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise _classify(exc) from exc
+        except (requests.RequestException, ValueError) as exc:
+            raise TransientSmsError(f"Twilio not asked: {type(exc).__name__}") from exc
+        for message in recent:
+            created = message.date_created
+            if message.body != body or not message.sid:
+                continue
+            if created is not None and created < since - self.FIND_SLACK:
+                continue
+            return SentMessage(sid=str(message.sid), status=str(message.status or "queued"))
+        return None
 
     def close(self) -> None:
         self.http_client.close()
@@ -214,4 +263,5 @@ def backend_for(settings: Settings) -> SmsBackend:
         settings.twilio_auth_token,
         settings.sms_from,
         api_base=settings.twilio_api_base,
+        timeout=settings.sms_timeout,
     )

@@ -33,6 +33,9 @@ class Action(StrEnum):
     EXPORT_PERSONS = "persons.export"  # an access request (Art. 15 GDPR)
     ERASE_PERSONS = "persons.erase"  # an erasure request (Art. 17 GDPR)
     MANAGE_USERS = "users.manage"  # users, their roles and facilities, tokens
+    # Alert rules, SMS recipients and the outbox (managers and admins).
+    READ_ALERTS = "alerts.read"
+    MANAGE_ALERTS = "alerts.manage"
 
 
 READS = frozenset(a for a in Action if a.value.endswith(".read"))
@@ -56,6 +59,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     }),
     Role.MANAGER: READS | {
         Action.OVERRIDE_BANS, Action.SWITCH_WINTER, Action.EXPORT_PERSONS, Action.ERASE_PERSONS,
+        Action.MANAGE_ALERTS,
     },
     Role.ADMIN: frozenset(Action),
 }  # fmt: skip

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import cast
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
 from belegung.errors import InvalidInput, InvalidState, NotFound
-from belegung.facilities.models import Facility, Place
+from belegung.facilities.models import Facility, FacilityKind, Place
 from belegung.facilities.service import get_place
 from belegung.persons.models import Person
 from belegung.stays.bans import apply_clearance, clear_bans
@@ -238,3 +239,27 @@ def move_stay(ctx: ServiceContext, stay_id: int, place_label: str) -> Stay:
         previous_stay_id=stay.id if moved.id != stay.id else None,
     )
     return moved
+
+
+def end_past_shelter_stays(ctx: ServiceContext) -> int:
+    """Mark shelter stays whose last night is over as checked out (housekeeping: nobody
+    checked them out at the door). A stay that ended this morning stays checked in until
+    the next day boundary, so that staff can still extend it into tonight for a guest
+    who returns (extend_stay); past that it can't be extended anyway. The nights stay
+    counted as occupied."""
+    shelters = sa.select(Facility.id).where(Facility.kind == FacilityKind.NIGHT_SHELTER)
+    result = ctx.session.execute(
+        sa.update(Stay)
+        .where(
+            Stay.status == StayStatus.CHECKED_IN,
+            Stay.end_night.is_not(None),
+            Stay.end_night < ctx.tonight(),
+            Stay.facility_id.in_(shelters),
+        )
+        .values(status=StayStatus.CHECKED_OUT, checked_out_at=ctx.now()),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    ended = int(getattr(result, "rowcount", 0) or 0)
+    if ended:
+        record(ctx, "stay.end_past", "stay", None, count=ended)
+    return ended

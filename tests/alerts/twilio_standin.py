@@ -59,7 +59,8 @@ def slow(seconds: float) -> Reply:
 
 class TwilioStandIn(LocalServer):
     """Answers each request with the next scripted reply; once the script is used up,
-    every message is accepted (201, status "queued")."""
+    every message is accepted (201, status "queued"). A GET of the Messages resource lists
+    the messages accepted so far (newest first, filtered by `To`), as Twilio does."""
 
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN) -> None:
         super().__init__()
@@ -67,14 +68,20 @@ class TwilioStandIn(LocalServer):
         self.auth_token = auth_token
         self._script: deque[Reply] = deque()
         self.sids: list[str] = []  # of the messages accepted, in order
+        self.accepted: list[dict[str, object]] = []  # their bodies as Twilio answered
 
     def script(self, *replies: Reply) -> None:
         self._script.extend(replies)
 
     @property
     def messages(self) -> list[dict[str, str]]:
-        """The form fields of every request that reached the Messages resource."""
-        return [r.form for r in self.received if MESSAGES_PATH.match(r.path)]
+        """The form fields of every message sent to the Messages resource (POST)."""
+        return [r.form for r in self.received if MESSAGES_PATH.match(r.path) and r.method == "POST"]
+
+    @property
+    def lookups(self) -> list[dict[str, str]]:
+        """The query of every listing of the Messages resource (GET)."""
+        return [r.query for r in self.received if MESSAGES_PATH.match(r.path) and r.method == "GET"]
 
     def _authorised(self, request: Received) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
@@ -84,17 +91,43 @@ class TwilioStandIn(LocalServer):
         if not self._authorised(request):
             return twilio_error(401, 20003, "Authenticate")
         match = MESSAGES_PATH.match(request.path)
-        if request.method != "POST" or not match or match["sid"] != self.account_sid:
+        if not match or match["sid"] != self.account_sid or request.method not in ("GET", "POST"):
             return twilio_error(404, 20404, "The requested resource was not found")
+        if request.method == "GET":
+            return self._list(request)
         reply = self._script.popleft() if self._script else accepted()
         if reply.status != 201 or reply.body:
             return reply
         return Reply.json(self._message(request.form), status=201, delay=reply.delay)
 
+    def _list(self, request: Received) -> Reply:
+        to = request.query.get("To")
+        found = [m for m in reversed(self.accepted) if to is None or m["to"] == to]
+        size = int(request.query.get("PageSize") or 50)
+        path = request.path
+        return Reply.json(
+            {
+                "messages": found[:size],
+                "end": min(len(found), size) - 1,
+                "first_page_uri": path,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": size,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": path,
+            }
+        )
+
     def _message(self, form: dict[str, str]) -> dict[str, object]:
         sid = "SM" + secrets.token_hex(16)
         self.sids.append(sid)
         now = formatdate(usegmt=True)
+        message = self._body(form, sid, now)
+        self.accepted.append(message)
+        return message
+
+    def _body(self, form: dict[str, str], sid: str, now: str) -> dict[str, object]:
         return {
             "account_sid": self.account_sid,
             "api_version": "2010-04-01",

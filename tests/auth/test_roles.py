@@ -7,7 +7,8 @@ The table is DESIGN.md's Roles section as belegung/auth/permissions.py implement
   every object below lives; "staff_women" is staff of another shelter.
 - outreach: availability, facilities, winter state; create, see and cancel their own holds.
 - manager: read everything; ban overrides and lifting bans; the winter switch; reports,
-  the federal statistic, the audit log, a person's export and erasure.
+  the federal statistic, the audit log, a person's export and erasure; alert rules, SMS
+  recipients and the outbox.
 - admin: everything.
 
 A denied call is 403 `forbidden`; an allowed one is neither 401 nor 403 (a 404, 409 or
@@ -101,6 +102,23 @@ MATRIX: dict[tuple[str, str], Rights] = {
     ("GET", "/reports/federal-statistic"): Rights(LEADS),
     ("GET", "/winter-emergency"): Rights(EVERYONE),
     ("PUT", "/winter-emergency"): Rights(LEADS, {"active": True, "reason": "Frost"}),
+    ("POST", "/winter-emergency/release"): Rights(LEADS, {}),
+    ("GET", "/winter-emergency/history"): Rights(EVERYONE),
+    ("GET", "/alert-rules"): Rights(LEADS),
+    ("POST", "/alert-rules"): Rights(
+        LEADS, {"facility": "unionstrasse", "metric": "free", "threshold": 3}
+    ),
+    ("GET", "/alert-rules/<id:rule_id>"): Rights(LEADS),
+    ("PATCH", "/alert-rules/<id:rule_id>"): Rights(LEADS, {"threshold": 85}),
+    ("DELETE", "/alert-rules/<id:rule_id>"): Rights(LEADS),
+    ("GET", "/recipients"): Rights(LEADS),
+    ("POST", "/recipients"): Rights(
+        LEADS, {"name": "Leitung", "phone": "0152 28895456", "role": "manager"}
+    ),
+    ("GET", "/recipients/<id:recipient_id>"): Rights(LEADS),
+    ("PATCH", "/recipients/<id:recipient_id>"): Rights(LEADS, {"name": "Wärmebus 2"}),
+    ("DELETE", "/recipients/<id:recipient_id>"): Rights(LEADS),
+    ("GET", "/outbox"): Rights(LEADS),
 }
 
 PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -118,8 +136,14 @@ def objects(api: ApiClient) -> dict[str, Any]:
     period = api.post(
         "/out-of-service", json={"facility": "unionstrasse", "place": "69", "reason": "Reinigung"}
     )
-    created = (banned, stay, hold, period)
-    assert [r.status_code for r in created] == [201] * 4, [r.json for r in created]
+    rule = api.post(
+        "/alert-rules", json={"facility": "unionstrasse", "metric": "occupancy", "threshold": 90}
+    )
+    recipient = api.post(
+        "/recipients", json={"name": "Wärmebus", "phone": "0172 9980752", "role": "crew"}
+    )
+    created = (banned, stay, hold, period, rule, recipient)
+    assert [r.status_code for r in created] == [201] * 6, [r.json for r in created]
     return {
         "slug": "unionstrasse",
         "person_id": person_id,
@@ -127,6 +151,8 @@ def objects(api: ApiClient) -> dict[str, Any]:
         "stay_id": stay.json["id"],
         "hold_id": hold.json["id"],
         "period_id": period.json["id"],
+        "rule_id": rule.json["id"],
+        "recipient_id": recipient.json["id"],
     }
 
 

@@ -20,7 +20,7 @@ from tests.apiclient import (
     new_person,
 )
 
-INACTIVE = {"active": False, "since": None, "source": None, "reason": None}
+INACTIVE = {"active": False, "since": None, "source": None, "reason": None, "manual": False}
 
 
 def women_check_in(api: ApiClient, **body: Any) -> Any:
@@ -176,6 +176,8 @@ def test_a_manager_switches_the_winter_emergency_on_and_off(
         "since": "2026-01-15T20:00:00+00:00",
         "source": "manual",
         "reason": "-8 °C",
+        # Switched by hand: the forecast leaves it alone until a manager releases it.
+        "manual": True,
     }
     assert (on.status_code, on.json) == (200, active)
     assert api.get("/winter-emergency", as_="staff").json == active
@@ -186,7 +188,7 @@ def test_a_manager_switches_the_winter_emergency_on_and_off(
     assert [e.actor_id for e in audited(session, "winter.start")] == [callers["manager"].user_id]
 
     off = api.put("/winter-emergency", as_="manager", json={"active": False, "reason": "Tauwetter"})
-    assert (off.status_code, off.json) == (200, INACTIVE)
+    assert (off.status_code, off.json) == (200, {**INACTIVE, "manual": True})
     assert api.get("/availability").json["winter_emergency"] is False
 
 

@@ -7,7 +7,12 @@ import sqlalchemy as sa
 
 from belegung.context import ServiceContext
 from belegung.winter.models import WinterEmergency, WinterSource
-from belegung.winter.service import INACTIVE, switch_winter_emergency, winter_state
+from belegung.winter.service import (
+    INACTIVE,
+    switch_winter_emergency,
+    winter_state,
+    winter_status,
+)
 from tests.conftest import FakeClock
 
 
@@ -29,7 +34,8 @@ def test_switching_on_starts_a_winter_emergency(ctx: ServiceContext) -> None:
         WinterSource.MANUAL,
         "-12 °C angesagt",
     )
-    assert winter_state(ctx.session) == state
+    assert winter_status(ctx.session) == state
+    assert state.manual is True
 
 
 def test_switching_on_again_changes_nothing(ctx: ServiceContext, clock: FakeClock) -> None:
@@ -49,14 +55,15 @@ def test_switching_off_ends_the_winter_emergency(ctx: ServiceContext, clock: Fak
 
     state, changed = switch_winter_emergency(ctx, False, reason="Tauwetter")
 
-    assert (state, changed) == (INACTIVE, True)
+    assert (state.active, changed) == (False, True)
     assert winter_state(ctx.session) == INACTIVE
     (period,) = periods(ctx)
     assert (period.ended_at, period.end_reason) == (ctx.now(), "Tauwetter")
 
 
 def test_switching_off_when_inactive_changes_nothing(ctx: ServiceContext) -> None:
-    assert switch_winter_emergency(ctx, False) == (INACTIVE, False)
+    state, changed = switch_winter_emergency(ctx, False)
+    assert (state.active, changed) == (False, False)
     assert periods(ctx) == []
 
 
