@@ -227,9 +227,11 @@ def one_time_password() -> str:
 
 
 def first_start_users(ctx: ServiceContext, *, demo: bool) -> list[tuple[User, str]]:
-    """Create the first users if there are none yet; returns them with their passwords
-    (to be shown once). Does nothing on a database that has users."""
-    if ctx.session.scalar(sa.select(sa.func.count()).select_from(User)):
+    """Create the first users if nobody can log in yet; returns them with their passwords
+    (to be shown once). Does nothing on a database where a user has a web password
+    (device users without one, such as a crew phone's SMS user, don't count)."""
+    can_log_in = sa.select(User.id).where(User.password_hash.is_not(None)).limit(1)
+    if ctx.session.scalar(can_log_in) is not None:
         return []
     created = []
     for name, role, slug, demo_only in FIRST_START_USERS:

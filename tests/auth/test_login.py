@@ -13,8 +13,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from belegung.auth.models import User
-from belegung.auth.service import first_start_users, one_time_password, set_password
-from belegung.context import ServiceContext
+from belegung.auth.service import (
+    create_user,
+    first_start_users,
+    one_time_password,
+    set_password,
+)
+from belegung.context import Role, ServiceContext
 from belegung.facilities.models import Facility
 from tests.apiclient import Caller
 from tests.conftest import FakeClock
@@ -241,3 +246,13 @@ def test_the_first_start_without_demo_creates_only_the_admin(
 ) -> None:
     assert [u.name for u, _ in first_start_users(ctx, demo=False)] == ["admin"]
     assert one_time_password() != one_time_password()
+
+
+def test_the_first_start_counts_only_users_who_can_log_in(
+    ctx: ServiceContext, dortmund: dict[str, Facility]
+) -> None:
+    """A crew phone's device user (no web password, made with the demo's SMS recipients)
+    must not keep the first start from creating someone who can log in."""
+    create_user(ctx, "sms-4915228817386", Role.OUTREACH)
+
+    assert [u.name for u, _ in first_start_users(ctx, demo=False)] == ["admin"]
