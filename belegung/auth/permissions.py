@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from belegung.context import Actor, Role
-from belegung.errors import Forbidden
+from belegung.errors import Forbidden, NotFound
 
 
 class Action(StrEnum):
@@ -83,14 +83,24 @@ def authorize(actor: Actor, action: Action, facility_id: int | None = None) -> N
         raise Forbidden()
 
 
+def authorize_record(actor: Actor, action: Action, facility_id: int, what: str) -> None:
+    """A single record (a stay, hold or ban) of a facility. A role without the right at
+    all is refused (403); a record outside the caller's facilities answers exactly as one
+    that does not exist (404), so that ids reveal nothing about other shelters."""
+    if action not in PERMISSIONS[actor.role]:
+        raise Forbidden()
+    if not allowed(actor, action, facility_id):
+        raise NotFound(what=what)
+
+
 def authorize_hold(
     actor: Actor, action: Action, facility_id: int, created_by_id: int | None
 ) -> None:
     """A hold: as any record of its facility; outreach crews see and cancel only the
-    holds they made themselves."""
-    authorize(actor, action, facility_id)
+    holds they made themselves (another's is 404 to them, as if it did not exist)."""
+    authorize_record(actor, action, facility_id, "hold")
     if actor.role == Role.OUTREACH and created_by_id != actor.user_id:
-        raise Forbidden()
+        raise NotFound(what="hold")
 
 
 def own_holds_only(actor: Actor) -> int | None:
@@ -102,7 +112,7 @@ def authorize_ban_lift(actor: Actor, facility_id: int) -> None:
     """Managers lift any ban; staff the bans of their facilities (a `danger` ban only a
     manager lifts: that rule is the ban's own, stays.bans.lift_ban)."""
     if not allowed(actor, Action.OVERRIDE_BANS):
-        authorize(actor, Action.WRITE_BANS, facility_id)
+        authorize_record(actor, Action.WRITE_BANS, facility_id, "ban")
 
 
 def visible_facility_ids(actor: Actor, action: Action) -> frozenset[int] | None:

@@ -21,6 +21,7 @@ from belegung.auth.permissions import (
     authorize,
     authorize_ban_lift,
     authorize_hold,
+    authorize_record,
     own_holds_only,
     visible_facility_ids,
 )
@@ -128,7 +129,7 @@ def _scope(ctx: ServiceContext, facility: str | None, action: Action) -> Iterabl
 
 def _stay(ctx: ServiceContext, stay_id: int, action: Action) -> Stay:
     stay = service.get_stay(ctx.session, stay_id)
-    authorize(ctx.actor, action, stay.facility_id)
+    authorize_record(ctx.actor, action, stay.facility_id, "stay")
     return stay
 
 

@@ -192,7 +192,7 @@ def test_lifting_a_ban_needs_a_reason(api: ApiClient) -> None:
 
 def test_staff_of_another_shelter_cannot_lift_a_ban(api: ApiClient) -> None:
     ban_id = banned(api, new_person(api))["id"]
-    assert_error(lift(api, ban_id, as_="staff_women"), 403, "forbidden")
+    assert_error(lift(api, ban_id, as_="staff_women"), 404, "not_found")
 
 
 def test_a_danger_ban_is_lifted_only_by_a_manager(api: ApiClient) -> None:
