@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -202,8 +203,33 @@ WEATHER_SOURCES = ("brightsky", "openmeteo", "off")
 
 def _make_instance_folder(path: Path) -> None:
     """The instance folder holds the SQLite database (personal data) and the secret key:
-    only the service's own user may enter it."""
+    only the service's own user may enter it — also when it existed before (mkdir's mode
+    applies to a new folder only, and then through the umask)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
+# The files SQLite keeps beside a database (it gives them the database file's mode).
+SQLITE_COMPANIONS = ("", "-journal", "-wal", "-shm")
+
+
+def _private_sqlite_file(url: str) -> None:
+    """A SQLite database file holds personal data: readable by the service's user only
+    (0600). It is created empty with that mode before SQLite opens it (an empty file is
+    an empty database), so it is never readable by others, not even for a moment."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite will report it, with the path, at the first connection.
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for suffix in SQLITE_COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.chmod(0o600)
 
 
 def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
@@ -214,14 +240,47 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
         return key
     # A first start needs no configuration: keep a random key in the instance folder so
     # sessions survive a restart. Production sets BELEGUNG_SECRET_KEY.
+    _make_instance_folder(instance_path)
     path = instance_path / "secret_key"
     if path.exists():
+        path.chmod(0o600)
         return path.read_text().strip()
-    _make_instance_folder(instance_path)
+    # Written whole into a file that is 0600 from its creation (mkstemp), then linked
+    # into place: never readable by others, never seen half-written, and of two workers
+    # starting at once the first one's key wins.
     key = secrets.token_urlsafe(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(key)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            key = path.read_text().strip()
+    finally:
+        os.unlink(tmp)
     return key
+
+
+def _day_boundary(raw: str, tz: ZoneInfo) -> time:
+    """The day boundary: a wall-clock time every day has. One inside a daylight-saving
+    gap (02:30 in Europe/Berlin) does not exist on the day the clocks go forward, and
+    that night would begin at a moment nobody can name."""
+    try:
+        boundary = time.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"BELEGUNG_DAY_BOUNDARY must be a time like 12:00, got {raw!r}") from None
+    start = datetime.now(tz).date().replace(month=1, day=1)
+    for offset in range(2 * 366):
+        day = start + timedelta(days=offset)
+        local = datetime.combine(day, boundary, tzinfo=tz)
+        if local.astimezone(UTC).astimezone(tz).time() != boundary:
+            raise ConfigError(
+                f"BELEGUNG_DAY_BOUNDARY {raw!r} does not exist on {day.isoformat()} in "
+                f"{tz.key} (the clocks skip it for daylight saving time): choose a time "
+                "outside the daylight-saving change, such as 12:00"
+            )
+    return boundary
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) -> Settings:
@@ -240,6 +299,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
     else:
         _make_instance_folder(instance_path)
         url = f"sqlite:///{instance_path / 'belegung.sqlite3'}"
+    if url.startswith("sqlite"):
+        _private_sqlite_file(url)
 
     tz_name = env.get("BELEGUNG_TIMEZONE") or "Europe/Berlin"
     try:
@@ -247,13 +308,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"BELEGUNG_TIMEZONE is not a known time zone: {tz_name!r}") from None
 
-    boundary_raw = env.get("BELEGUNG_DAY_BOUNDARY") or "12:00"
-    try:
-        boundary = time.fromisoformat(boundary_raw)
-    except ValueError:
-        raise ConfigError(
-            f"BELEGUNG_DAY_BOUNDARY must be a time like 12:00, got {boundary_raw!r}"
-        ) from None
+    boundary = _day_boundary(env.get("BELEGUNG_DAY_BOUNDARY") or "12:00", tz)
 
     hold_max = _int(env, "BELEGUNG_HOLD_MINUTES_MAX", 180, 5, 180)
     hold_default = _int(env, "BELEGUNG_HOLD_MINUTES", 60, 5, hold_max)
