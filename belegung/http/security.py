@@ -42,8 +42,9 @@ def _headers(response: Response) -> Response:
     docs = request.path == DOCS_PATH or request.path.startswith(DOCS_PATH + "/")
     headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    # Same-origin requests keep their Referer: Flask-WTF checks it on https.
-    headers.setdefault("Referrer-Policy", "same-origin")
+    # The API (and its docs) sends no Referer anywhere: no page of ours is its caller's
+    # business. Pages keep it for same-origin requests: Flask-WTF checks it on https.
+    headers.setdefault("Referrer-Policy", "no-referrer" if is_api_request() else "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
