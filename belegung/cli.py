@@ -24,7 +24,14 @@ from gunicorn.glogging import Logger as GunicornLogger  # type: ignore[import-un
 from belegung import texts
 from belegung.alerts.models import OutboxMessage
 from belegung.auth.models import Role, User
-from belegung.auth.service import create_token, create_user, get_user, list_tokens, revoke_token
+from belegung.auth.service import (
+    create_token,
+    create_user,
+    get_user,
+    list_tokens,
+    revoke_token,
+    set_active,
+)
 from belegung.config import settings_of
 from belegung.context import Actor, ServiceContext, service_context
 from belegung.errors import DomainError
@@ -445,6 +452,27 @@ def users_create(
         facilities = [get_facility(ctx.session, slug) for slug in facility_slugs]
         user = create_user(ctx, name, Role(role), facilities=facilities, password=password)
         click.echo(texts.CLI["user_created"].format(name=user.name, role=user.role.value))
+
+
+@users_group.command("deactivate")
+@click.argument("name", type=TEXT)
+@with_appcontext
+def users_deactivate(name: str) -> None:
+    """Lock user NAME out of the pages and the API at once (from their next request);
+    their tokens and password stay, for `users reactivate`."""
+    with domain_errors(), cli_context() as ctx:
+        user = set_active(ctx, get_user(ctx.session, name), False)
+        click.echo(texts.CLI["user_deactivated"].format(name=user.name))
+
+
+@users_group.command("reactivate")
+@click.argument("name", type=TEXT)
+@with_appcontext
+def users_reactivate(name: str) -> None:
+    """Let user NAME log in and use their tokens again."""
+    with domain_errors(), cli_context() as ctx:
+        user = set_active(ctx, get_user(ctx.session, name), True)
+        click.echo(texts.CLI["user_reactivated"].format(name=user.name))
 
 
 @users_group.command("list")

@@ -154,6 +154,10 @@ CLI: dict[str, Any] = {
     "demo_skipped": ("Beispielbelegung übersprungen: die Datenbank enthält bereits Personendaten."),
     "bad_night": "Ungültiges Datum „{value}“; erwartet wird JJJJ-MM-TT.",
     "user_created": "Benutzer „{name}“ mit der Rolle {role} angelegt.",
+    "user_deactivated": (
+        "Benutzer „{name}“ gesperrt: keine Anmeldung und kein Token gilt mehr, ab sofort."
+    ),
+    "user_reactivated": "Benutzer „{name}“ entsperrt: Anmeldung und Tokens gelten wieder.",
     "users_header": ["Name", "Rolle", "Einrichtungen", "aktiv"],
     "token_created": (
         "Token {id} für „{name}“ angelegt. Es wird nur dieses eine Mal angezeigt (letzte Zeile):"
@@ -782,6 +786,10 @@ ADMIN: dict[str, str] = {
     "facilities": "Einrichtungen",
     "facilities_hint": "Für Mitarbeitende: die Einrichtungen, in denen sie arbeiten.",
     "active": "Darf sich anmelden",
+    "deactivate": "Sofort sperren",
+    "reactivate": "Entsperren",
+    "deactivated": "Gesperrt: Anmeldung und Tokens gelten ab sofort nicht mehr.",
+    "reactivated": "Entsperrt: Anmeldung und Tokens gelten wieder.",
     "password": "Neues Passwort (leer: unverändert)",
     "password_new": "Passwort (leer: nur API-Zugang mit Token)",
     "yes": "ja",

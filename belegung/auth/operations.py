@@ -73,6 +73,13 @@ def update_user(ctx: ServiceContext, user_id: int, change: UserChange) -> User:
     )
 
 
+def set_user_active(ctx: ServiceContext, user_id: int, active: bool) -> User:
+    """Lock a user out of pages and tokens at once (their next request), or let them in
+    again."""
+    authorize(ctx.actor, Action.MANAGE_USERS)
+    return service.set_active(ctx, service.get_user_by_id(ctx.session, user_id), active)
+
+
 def list_tokens(ctx: ServiceContext) -> Sequence[ApiToken]:
     authorize(ctx.actor, Action.MANAGE_USERS)
     return service.list_tokens(ctx.session)

@@ -146,6 +146,18 @@ def update_user(
     return user
 
 
+def set_active(ctx: ServiceContext, user: User, active: bool) -> User:
+    """Lock a user (or device) out, or let them in again. It takes effect with their next
+    request: every page request loads the user (auth.sessions) and every API request
+    authenticates its token (authenticate), and both refuse an inactive user. Setting
+    the state a user already has changes nothing."""
+    if user.active != active:
+        user.active = active
+        ctx.session.flush()
+        record(ctx, "user.reactivate" if active else "user.deactivate", "user", user.id)
+    return user
+
+
 def get_user(session: Session, name: str) -> User:
     user = session.scalar(sa.select(User).where(User.name == name))
     if user is None:

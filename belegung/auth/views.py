@@ -205,7 +205,29 @@ def edit_user(user_id: int) -> BaseResponse | tuple[str, int]:
     elif form.is_submitted():
         status = 422
     saved = texts.ADMIN["saved"] if request.args.get("gespeichert") else None
-    return render_template("auth/user.html", form=form, user=user, saved=saved), status
+    if request.args.get("gesperrt"):
+        saved = texts.ADMIN["deactivated"]
+    elif request.args.get("entsperrt"):
+        saved = texts.ADMIN["reactivated"]
+    return (
+        render_template("auth/user.html", form=form, user=user, saved=saved, action=ActionForm()),
+        status,
+    )
+
+
+@bp.post("/admin/benutzer/<id:user_id>/sperren")
+@page(Role.ADMIN)
+def deactivate_user(user_id: int) -> BaseResponse:
+    """Lock a user out of pages and tokens at once (from their next request)."""
+    operations.set_user_active(service_ctx(), user_id, False)
+    return _see_other("auth.edit_user", user_id=user_id, gesperrt=1)
+
+
+@bp.post("/admin/benutzer/<id:user_id>/entsperren")
+@page(Role.ADMIN)
+def reactivate_user(user_id: int) -> BaseResponse:
+    operations.set_user_active(service_ctx(), user_id, True)
+    return _see_other("auth.edit_user", user_id=user_id, entsperrt=1)
 
 
 @bp.route("/admin/tokens", methods=["GET", "POST"])

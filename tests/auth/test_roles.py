@@ -11,7 +11,9 @@ The table is DESIGN.md's Roles section as belegung/auth/permissions.py implement
   recipients and the outbox.
 - admin: everything.
 
-A denied call is 403 `forbidden`; an allowed one is neither 401 nor 403 (a 404, 409 or
+A denied call is 403 `forbidden`, except a record of another shelter (or another crew's
+hold) for a role that may otherwise use the route: that is 404 `not_found`, exactly as
+a record that does not exist (`hidden`). An allowed one is neither 401 nor 403 (a 404, 409 or
 422 from the domain is fine). Without a token every route is 401. A route missing from
 the table fails `test_the_matrix_covers_exactly_the_api_routes`.
 """
@@ -35,6 +37,8 @@ class Rights(NamedTuple):
     allowed: frozenset[str]
     body: dict[str, Any] | None = None
     query: dict[str, str] | None = None
+    # Roles to whom the record is as good as missing (404): staff of another shelter.
+    hidden: frozenset[str] = frozenset()
 
 
 def who(*roles: str) -> frozenset[str]:
@@ -49,6 +53,7 @@ RECORD_READERS = who("admin", "manager", "staff", "staff_women")
 # One record of unionstrasse: read, and write.
 HERE_READ = who("admin", "manager", "staff")
 HERE_WRITE = who("admin", "staff")
+ELSEWHERE = who("staff_women")
 
 GUEST = {"name": "Gast", "gender": "m"}
 
@@ -71,14 +76,17 @@ MATRIX: dict[tuple[str, str], Rights] = {
     ("POST", "/out-of-service/<id:period_id>/end"): Rights(ADMIN, {}),
     ("GET", "/stays"): Rights(RECORD_READERS),
     ("POST", "/stays"): Rights(HERE_WRITE, {"facility": "unionstrasse", "person": GUEST}),
-    ("GET", "/stays/<id:stay_id>"): Rights(HERE_READ),
-    ("POST", "/stays/<id:stay_id>/extend"): Rights(HERE_WRITE, {}),
-    ("POST", "/stays/<id:stay_id>/checkout"): Rights(HERE_WRITE),
+    ("GET", "/stays/<id:stay_id>"): Rights(HERE_READ, hidden=ELSEWHERE),
+    ("POST", "/stays/<id:stay_id>/extend"): Rights(HERE_WRITE, {}, hidden=ELSEWHERE),
+    ("POST", "/stays/<id:stay_id>/checkout"): Rights(HERE_WRITE, hidden=ELSEWHERE),
     ("GET", "/holds"): Rights(EVERYONE),  # outreach: their own
     ("POST", "/holds"): Rights(HERE_WRITE | {"outreach"}, {"facility": "unionstrasse"}),
-    ("GET", "/holds/<id:hold_id>"): Rights(HERE_READ | {"outreach"}),  # made by outreach
-    ("POST", "/holds/<id:hold_id>/convert"): Rights(HERE_WRITE, {"person": GUEST}),
-    ("DELETE", "/holds/<id:hold_id>"): Rights(HERE_WRITE | {"outreach"}),
+    # Made by outreach.
+    ("GET", "/holds/<id:hold_id>"): Rights(HERE_READ | {"outreach"}, hidden=ELSEWHERE),
+    ("POST", "/holds/<id:hold_id>/convert"): Rights(
+        HERE_WRITE, {"person": GUEST}, hidden=ELSEWHERE
+    ),
+    ("DELETE", "/holds/<id:hold_id>"): Rights(HERE_WRITE | {"outreach"}, hidden=ELSEWHERE),
     ("GET", "/turnaways"): Rights(RECORD_READERS),
     ("POST", "/turnaways"): Rights(HERE_WRITE, {"facility": "unionstrasse", "reason": "full"}),
     ("GET", "/bans"): Rights(RECORD_READERS),
@@ -87,7 +95,9 @@ MATRIX: dict[tuple[str, str], Rights] = {
         {"facility": "unionstrasse", "person": "<person_id>", "kind": "conduct", "reason": "x"},
     ),
     # A `conduct` ban (the fixture's); a `danger` ban only managers lift.
-    ("POST", "/bans/<id:ban_id>/lift"): Rights(HERE_WRITE | {"manager"}, {"reason": "Aussprache"}),
+    ("POST", "/bans/<id:ban_id>/lift"): Rights(
+        HERE_WRITE | {"manager"}, {"reason": "Aussprache"}, hidden=ELSEWHERE
+    ),
     ("POST", "/bans/<id:ban_id>/override"): Rights(LEADS, {"reason": "minus 12 Grad"}),
     ("GET", "/persons"): Rights(RECORD_READERS, query={"q": "Gast"}),
     ("POST", "/persons"): Rights(who("admin", "staff", "staff_women"), {"name": "Gast"}),
@@ -212,6 +222,8 @@ def test_each_role_may_use_exactly_its_routes(
     if role in MATRIX[route].allowed:
         assert response.status_code not in (401, 403), response.json
         assert response.status_code < 500, response.json
+    elif role in MATRIX[route].hidden:
+        assert (response.status_code, response.json["code"]) == (404, "not_found")
     else:
         assert (response.status_code, response.json["code"]) == (403, "forbidden")
 
