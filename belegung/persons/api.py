@@ -25,11 +25,13 @@ from belegung.persons.schemas import (
 from belegung.schemas import page_of
 
 blp = ApiBlueprint("persons", __name__, url_prefix="/api/v1", description="Personen")
+# One page of persons: the answer of both searches (GET and POST).
+PersonPageSchema = page_of(PersonSchema)
 
 
 @blp.get("/persons")
 @blp.arguments(PersonSearchSchema, location="query")
-@blp.response(200, page_of(PersonSchema))
+@blp.response(200, PersonPageSchema)
 @responds(blp, 403, 422)
 def search_persons(args: dict[str, Any]) -> Page[Person]:
     """Find persons by name and year of birth: every word must occur in the name,
@@ -39,7 +41,25 @@ def search_persons(args: dict[str, Any]) -> Page[Person]:
     but only by a specific query: at least 3 letters of the name, or 2 with a year of
     birth (`q=Li 1990`), or a whole short name (`q=Wu`); a query matching more than 20
     persons is answered 422, asking to search more precisely. Managers and admins
-    search without these limits. Each person shown is audited; the query is not."""
+    search without these limits. Each person shown is audited; the query is not.
+
+    Prefer `POST /persons/search`: a query string is written to the access logs of
+    proxies and servers on the way, and a name in it would be too. This form stays for
+    existing clients."""
+    return operations.search_persons(
+        service_ctx(), args["q"], page=args["page"], page_size=args["page_size"]
+    )
+
+
+@blp.post("/persons/search")
+@blp.arguments(PersonSearchSchema)
+@blp.response(200, PersonPageSchema)
+@responds(blp, 403, 422)
+def search_persons_in_body(args: dict[str, Any]) -> Page[Person]:
+    """Find persons as `GET /persons?q=` does, with the query in the body
+    (`{"q": "Müller 1971", "page": 1, "page_size": 20}`): the documented way, since a
+    body, unlike a URL, appears in no access log. Changes nothing; the same rules,
+    limits and audit as the GET."""
     return operations.search_persons(
         service_ctx(), args["q"], page=args["page"], page_size=args["page_size"]
     )

@@ -100,6 +100,7 @@ MATRIX: dict[tuple[str, str], Rights] = {
     ),
     ("POST", "/bans/<id:ban_id>/override"): Rights(LEADS, {"reason": "minus 12 Grad"}),
     ("GET", "/persons"): Rights(RECORD_READERS, query={"q": "Gast"}),
+    ("POST", "/persons/search"): Rights(RECORD_READERS, {"q": "Gast"}),
     ("POST", "/persons"): Rights(who("admin", "staff", "staff_women"), {"name": "Gast"}),
     ("GET", "/persons/<id:person_id>"): Rights(RECORD_READERS),
     ("PATCH", "/persons/<id:person_id>"): Rights(

@@ -115,16 +115,20 @@ def _flow_args() -> dict[str, Any]:
     return args
 
 
-@bp.get("/<slug>/aufnahme")
+@bp.route("/<slug>/aufnahme", methods=["GET", "POST"])
 @page(*WRITERS)
 def search(slug: str) -> tuple[str, int]:
-    """Find a returning guest by name and year of birth (tap 1: search)."""
+    """Find a returning guest by name and year of birth (tap 1: search).
+
+    The forms post the search: a name in a URL would be written to every access log on
+    the way (and kept in the browser's history). `?q=` still works for old links."""
     ctx = service_ctx()
     board = operations.read_board(ctx, slug)
-    form = SearchForm(request.args)
+    posted = request.method == "POST"
+    form = SearchForm(request.form if posted else request.args)
     found = None
     status = 200
-    if request.args.get("q") is not None and form.validate():
+    if (posted or request.args.get("q") is not None) and form.validate():
         try:
             found = persons.search_persons(ctx, form.q.data or "", page=1, page_size=20).items
         except DomainError as exc:
