@@ -48,7 +48,10 @@ def create_app(
     _init_http(app)
 
     from belegung.alerts.hooks import init_alerts
+    from belegung.stays.hooks import init_stay_hooks
 
+    # The occupancy domain's hook first: the alerts' figures then count what it changed.
+    init_stay_hooks()
     init_alerts()
 
     from belegung.cli import register_cli

@@ -67,6 +67,14 @@ class EmergencyPlaceNotOffered(DomainError):
     http_status = 409
 
 
+class EmergencyPlaceNotExtended(DomainError):
+    """A guest on an emergency place is not kept there (after a winter emergency) while a
+    regular place is free: they are offered a regular one, or a manager overrides."""
+
+    code = "emergency_place_not_extended"
+    http_status = 409
+
+
 class PlaceOccupied(DomainError):
     """A place can't go out of service while someone is booked on it."""
 
@@ -89,6 +97,15 @@ class AlreadyCheckedIn(DomainError):
 class Banned(DomainError):
     code = "banned"
     http_status = 403
+
+
+class BannedBeyondTonight(Banned):
+    """A `conduct` ban is suspended in a winter emergency for its nights only: tonight,
+    one night at a time. More nights need a manager's override."""
+
+    @property
+    def message(self) -> str:
+        return texts.error_message("banned_beyond_tonight", **self.params)
 
 
 class WrongTargetGroup(DomainError):

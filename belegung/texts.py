@@ -952,3 +952,28 @@ ALERTS_CLI: dict[str, str] = {
     "serve_scheduler_taken": ("Der Scheduler läuft schon anderswo; hier läuft nur der Webserver."),
     "serve_scheduler_restart": "Scheduler beendet (Code {code}); Neustart in {seconds} s.",
 }
+
+
+# --- Issue 13 (rules): privacy at the edges, bans and places around a winter emergency ----
+
+ERRORS.update(
+    {
+        "banned_beyond_tonight": (
+            "Für diese Person gilt in {facility} ein Hausverbot. Während der Winternothilfe "
+            "ist es nur für die heutige Nacht ausgesetzt: Aufnahme und Verlängerung jeweils "
+            "für eine Nacht; weitere Nächte nur mit Freigabe der Leitung."
+        ),
+        "emergency_place_not_extended": (
+            "Notschlafplatz {place} wird nicht verlängert, solange reguläre Plätze frei "
+            "sind: bitte der Person einen regulären Platz anbieten (umziehen) oder die "
+            "Leitung entscheiden lassen."
+        ),
+    }
+)
+REASONS.update(
+    {
+        "emergency_override_needs_manager": (
+            "nur die Leitung darf einen Notschlafplatz über die Winternothilfe hinaus verlängern"
+        ),
+    }
+)

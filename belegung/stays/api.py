@@ -121,8 +121,9 @@ def get_availability(args: dict[str, Any]) -> Availability:
     """Free places per facility for a night (default tonight), with totals.
 
     Emergency places (`free_emergency`) are given once a facility's regular places are
-    taken, or at once while a winter emergency is active. Standby facilities appear only
-    during a winter emergency.
+    taken, or at once while a winter emergency is active; `free_emergency` counts them
+    only then (else 0). Standby facilities appear during a winter emergency, and after it
+    only while someone still stays or holds a place there (offering none: `free` 0).
     """
     return operations.read_availability(
         service_ctx(),
@@ -172,12 +173,19 @@ def get_stay(stay_id: int) -> Stay:
 @responds(blp, 403, 404, 409, 422)
 def extend_stay(body: dict[str, Any], stay_id: int) -> Stay:
     """Add nights on the same place (409 `place_taken` if it is booked later;
-    409 `invalid_state` if the stay ended before tonight: check the guest in anew)."""
+    409 `invalid_state` if the stay ended before tonight: check the guest in anew).
+
+    An emergency place is extended only while emergency places are offered: after a
+    winter emergency, while regular places are free, 409 `emergency_place_not_extended`
+    (offer the guest a regular place, or a manager gives `override_emergency_reason`).
+    During a winter emergency a person with a `conduct` ban is extended one night at a
+    time (into tonight); beyond tonight only with a manager's override (403 `banned`)."""
     return operations.extend_stay(
         service_ctx(),
         stay_id,
         nights=body["nights"],
         override_ban_reason=body.get("override_ban_reason"),
+        override_emergency_reason=body.get("override_emergency_reason"),
     )
 
 

@@ -56,9 +56,9 @@ class FacilityAvailability:
 
     def offered_free(self, winter_active: bool) -> int:
         """Places a guest can still get: the free regular ones, and the free emergency
-        places once they are offered (winter emergency, or every regular place taken)."""
-        emergency_offered = winter_active or self.free == 0
-        return self.free + (self.free_emergency if emergency_offered else 0)
+        places (counted only while they are offered: winter emergency, or every regular
+        place taken)."""
+        return self.free + self.free_emergency
 
 
 class Light(StrEnum):
@@ -106,8 +106,14 @@ def availability(
 ) -> Availability:
     """Figures for `night` as they stand at `as_of` (holds count while not expired).
 
-    Facilities that offer no places that night (closed; standby outside a winter
-    emergency) are left out.
+    `free` and `free_emergency` count only places a guest could be given that night:
+    emergency places while they are offered (a winter emergency, or every regular place
+    of the facility taken), else 0.
+
+    Closed facilities are left out, and so are standby ones outside a winter emergency —
+    unless someone still stays or holds a place there that night (after an emergency
+    ended): then the facility is shown with its guests and holds, offering nothing
+    (`free` and `free_emergency` 0), until the last of them is gone.
     """
     winter_active = winter_state(session).active
 
@@ -187,17 +193,28 @@ def availability(
         stmt = stmt.where(Facility.kind == kind)
 
     rows = session.execute(stmt).all()
-    facilities = [
-        FacilityAvailability(
-            slug=row.slug,
-            name=row.name,
-            kind=FacilityKind(row.kind).value,
-            target_group=TargetGroup(row.target_group).value,
-            **{name: int(getattr(row, name)) for name in COUNTS},
+    facilities = []
+    for row in rows:
+        counts = {name: int(getattr(row, name)) for name in COUNTS}
+        offering = row.status == FacilityStatus.ACTIVE or winter_active
+        if not offering:
+            if counts["occupied"] + counts["held"] == 0:
+                continue
+            # A standby shelter winding down after the emergency: its guests and holds
+            # count, but no place is given there any more.
+            counts["free"] = counts["free_emergency"] = 0
+        elif not (winter_active or counts["free"] == 0):
+            # Emergency places are not offered while a regular place is free.
+            counts["free_emergency"] = 0
+        facilities.append(
+            FacilityAvailability(
+                slug=row.slug,
+                name=row.name,
+                kind=FacilityKind(row.kind).value,
+                target_group=TargetGroup(row.target_group).value,
+                **counts,
+            )
         )
-        for row in rows
-        if row.status == FacilityStatus.ACTIVE or winter_active
-    ]
     return Availability(
         night=night, as_of=as_of, winter_emergency=winter_active, facilities=facilities
     )

@@ -13,12 +13,21 @@ from sqlalchemy.orm import Session
 from belegung.audit.service import record
 from belegung.context import ServiceContext
 from belegung.db import overlaps
-from belegung.errors import Banned, Forbidden, InvalidInput, InvalidState, NotFound
+from belegung.errors import (
+    Banned,
+    BannedBeyondTonight,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+)
 from belegung.facilities.models import Facility
 from belegung.limits import REASON_MAX
 from belegung.persons.models import Person
 from belegung.stays.checks import check_nights
-from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay
+from belegung.stays.claims import claims_changed
+from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, StayStatus
+from belegung.winter.service import winter_state
 
 
 def active_bans(
@@ -95,6 +104,23 @@ def _require_override_right(ctx: ServiceContext, reason: str, *, field: str) -> 
         raise InvalidInput(field=field, reason="override_needs_reason")
 
 
+def emergency_nights(ctx: ServiceContext) -> tuple[date, date] | None:
+    """The nights [first, end) for which a winter emergency suspends `conduct` bans: from
+    the night it began up to and including tonight — never beyond, since nobody knows
+    whether it still holds tomorrow. None when no emergency is active."""
+    state = winter_state(ctx.session)
+    if not state.active or state.since is None:
+        return None
+    return ctx.calendar.night_of(state.since), ctx.tonight() + timedelta(days=1)
+
+
+def is_suspended(ban: HouseBan, first: date, end: date | None, nights: tuple[date, date]) -> bool:
+    """Whether the emergency's `nights` suspend `ban` for every night of [first, end)."""
+    return (
+        ban.kind == BanKind.CONDUCT and end is not None and nights[0] <= first and end <= nights[1]
+    )
+
+
 def clear_bans(
     ctx: ServiceContext,
     facility: Facility,
@@ -104,10 +130,17 @@ def clear_bans(
     winter_active: bool,
     override_reason: str | None,
 ) -> BanClearance:
-    """Let a banned person in only past a manager's override; raise Banned otherwise."""
-    bans = active_bans(ctx.session, person, facility, first, end, winter_active=winter_active)
+    """Let a banned person in only past a manager's override; raise Banned otherwise.
+
+    In a winter emergency a `conduct` ban is suspended for the emergency's nights only:
+    a check-in or extension within them (in practice tonight, one night at a time) gets
+    past it; one reaching beyond tonight needs an override like any other night."""
+    bans = active_bans(ctx.session, person, facility, first, end, winter_active=False)
+    suspended = emergency_nights(ctx) if winter_active else None
     granted, unresolved = [], []
     for ban in bans:
+        if suspended is not None and is_suspended(ban, first, end, suspended):
+            continue
         override = covering_override(ctx.session, ban, first, end)
         if override is None:
             unresolved.append(ban)
@@ -115,9 +148,67 @@ def clear_bans(
             granted.append(override)
     if unresolved:
         if override_reason is None:
-            raise Banned(facility=facility.name, kind=unresolved[0].kind.value)
+            refused = unresolved[0]
+            if suspended is not None and refused.kind == BanKind.CONDUCT:
+                raise BannedBeyondTonight(facility=facility.name, kind=refused.kind.value)
+            raise Banned(facility=facility.name, kind=refused.kind.value)
         _require_override_right(ctx, override_reason, field="override_ban_reason")
     return BanClearance(granted, unresolved, override_reason)
+
+
+def resume_conduct_bans(ctx: ServiceContext) -> int:
+    """The winter emergency has ended: `conduct` bans hold again. A person with such a
+    ban keeps the night under way (nobody is sent out into the cold at once), but their
+    later nights at that facility are not kept unless a manager's override covers them:
+    the stay ends after tonight (or is cancelled if it had not begun). Returns the number
+    of stays shortened."""
+    keep_until = ctx.tonight() + timedelta(days=1)
+    candidates = ctx.session.execute(
+        sa.select(Stay, HouseBan)
+        .join(
+            HouseBan,
+            sa.and_(
+                HouseBan.person_id == Stay.person_id,
+                HouseBan.facility_id == Stay.facility_id,
+            ),
+        )
+        .where(
+            Stay.status == StayStatus.CHECKED_IN,
+            Stay.end_night.is_not(None),
+            Stay.end_night > keep_until,
+            HouseBan.kind == BanKind.CONDUCT,
+            HouseBan.lifted_at.is_(None),
+            sa.or_(HouseBan.end_night.is_(None), HouseBan.end_night > keep_until),
+            HouseBan.first_night < Stay.end_night,
+        )
+        .order_by(Stay.id, HouseBan.first_night)
+    ).all()
+    shortened: dict[int, Stay] = {}
+    for stay, ban in candidates:
+        assert stay.end_night is not None  # noqa: S101  (selected so)
+        start = max(keep_until, ban.first_night, stay.first_night)
+        stop = stay.end_night if ban.end_night is None else min(stay.end_night, ban.end_night)
+        if start >= stop or covering_override(ctx.session, ban, start, stop) is not None:
+            continue
+        if start <= stay.first_night:
+            stay.status = StayStatus.CANCELLED
+            stay.checked_out_at = ctx.now()
+        else:
+            stay.end_night = start
+        shortened[stay.id] = stay
+    if shortened:
+        ctx.session.flush()
+        for stay in shortened.values():
+            claims_changed(ctx, stay.facility_id)
+            record(
+                ctx,
+                "stay.ban_resumed",
+                "stay",
+                stay.id,
+                facility_id=stay.facility_id,
+                status=stay.status.value,
+            )
+    return len(shortened)
 
 
 def apply_clearance(ctx: ServiceContext, clearance: BanClearance, stay: Stay) -> None:

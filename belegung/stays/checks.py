@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from belegung.context import ServiceContext
 from belegung.db import exists_overlapping
 from belegung.errors import AlreadyCheckedIn, FacilityNotOffering, InvalidInput, WrongTargetGroup
-from belegung.facilities.models import Facility, FacilityKind, TargetGroup
+from belegung.facilities.models import Facility, FacilityKind, FacilityStatus, TargetGroup
 from belegung.facilities.service import offers_places
 from belegung.limits import BACKFILL_DAYS, MAX_NIGHTS, YOUNG_ADULT_AGES
 from belegung.persons.models import Gender, Person
@@ -45,10 +45,15 @@ def nights_range(
     return first, first + timedelta(days=nights)
 
 
-def require_offering(session: Session, facility: Facility) -> bool:
+def require_offering(session: Session, facility: Facility, *, held: bool = False) -> bool:
     """Refuse a facility that takes nobody now (closed; standby outside a winter
-    emergency). Returns whether a winter emergency is active."""
+    emergency). Returns whether a winter emergency is active.
+
+    `held`: the guest arrives on a live hold. A standby facility keeps its word after an
+    emergency ended: the place held during it is given until the hold expires."""
     winter_active = winter_state(session).active
+    if held and facility.status == FacilityStatus.STANDBY:
+        return winter_active
     if not offers_places(facility, winter_active):
         raise FacilityNotOffering(facility=facility.name)
     return winter_active

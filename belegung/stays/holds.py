@@ -12,8 +12,16 @@ from sqlalchemy.orm import Session
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.errors import HoldExpired, HoldLimitReached, InvalidInput, InvalidState, NotFound
+from belegung.errors import (
+    FacilityNotOffering,
+    HoldExpired,
+    HoldLimitReached,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+)
 from belegung.facilities.models import Facility, Place
+from belegung.facilities.service import offers_places
 from belegung.limits import HOLD_NOTE_MAX
 from belegung.persons.models import Person
 from belegung.stays.bans import apply_clearance, clear_bans
@@ -148,7 +156,10 @@ def convert_hold(
     check_nights(nights)
     facility, place = hold.facility, hold.place
     first, end = hold.first_night, hold.first_night + timedelta(days=nights)
-    winter_active = require_offering(ctx.session, facility)
+    winter_active = require_offering(ctx.session, facility, held=True)
+    if nights > 1 and not offers_places(facility, winter_active):
+        # After the emergency a standby shelter gives the held night, no more.
+        raise FacilityNotOffering(facility=facility.name)
     check_target_group(facility, person, first)
     clearance = clear_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
     check_person_free(ctx.session, person, first, end)

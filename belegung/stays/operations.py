@@ -248,10 +248,24 @@ def read_stay(ctx: ServiceContext, stay_id: int) -> Stay:
 
 
 def extend_stay(
-    ctx: ServiceContext, stay_id: int, *, nights: int, override_ban_reason: str | None = None
+    ctx: ServiceContext,
+    stay_id: int,
+    *,
+    nights: int,
+    override_ban_reason: str | None = None,
+    override_emergency_reason: str | None = None,
 ) -> Stay:
-    _stay(ctx, stay_id, Action.WRITE_STAYS)
-    return service.extend_stay(ctx, stay_id, nights=nights, override_ban_reason=override_ban_reason)
+    """Add nights to a stay (staff). A manager may extend too, but only to override the
+    rule that keeps nobody on an emergency place while regular ones are free."""
+    manager_override = override_emergency_reason is not None and ctx.actor.is_manager
+    _stay(ctx, stay_id, Action.READ_STAYS if manager_override else Action.WRITE_STAYS)
+    return service.extend_stay(
+        ctx,
+        stay_id,
+        nights=nights,
+        override_ban_reason=override_ban_reason,
+        override_emergency_reason=override_emergency_reason,
+    )
 
 
 def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
@@ -433,12 +447,13 @@ def preview_check_in(
     first = hold.first_night if hold is not None else night or ctx.tonight()
     end = first + timedelta(days=1)
     winter = winter_state(ctx.session).active
+    emergency = bans.emergency_nights(ctx)
     notices = []
     for ban in bans.active_bans(ctx.session, person, facility, first, end, winter_active=False):
         notices.append(
             BanNotice(
                 ban=ban,
-                suspended=winter and ban.kind == BanKind.CONDUCT,
+                suspended=emergency is not None and bans.is_suspended(ban, first, end, emergency),
                 overridden=bans.covering_override(ctx.session, ban, first, end) is not None,
             )
         )

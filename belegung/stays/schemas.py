@@ -83,12 +83,20 @@ class CountsSchema(ma.Schema):
     out_of_service = fields.Integer(required=True)
     occupied = fields.Integer(required=True)
     held = fields.Integer(required=True, metadata={"description": "Live holds"})
-    free = fields.Integer(required=True, metadata={"description": "Free regular places"})
+    free = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Free regular places a guest could be given that night (0 at a "
+            "standby facility shown after a winter emergency for its remaining guests)"
+        },
+    )
     free_emergency = fields.Integer(
         required=True,
         metadata={
-            "description": "Free emergency places: given once the regular places are taken, "
-            "or at once in a winter emergency"
+            "description": "Free emergency places a guest could be given that night: "
+            "counted only while emergency places are offered (a winter emergency is "
+            "active, or every regular place of the facility is taken); 0 otherwise, "
+            "however many emergency places stand empty (see emergency_capacity)"
         },
     )
 
@@ -185,6 +193,15 @@ class StayQuerySchema(PageQuerySchema):
 class ExtendSchema(ma.Schema):
     nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
     override_ban_reason = OVERRIDE
+    override_emergency_reason = Text(
+        validate=validate.Length(min=1, max=REASON_MAX),
+        metadata={
+            "description": "A manager's reason to keep a guest on an emergency place "
+            "while regular places are free (after a winter emergency); without it such "
+            "an extension is 409 `emergency_place_not_extended` and the guest is offered "
+            "a regular place (a move on the night board). Managers and admins."
+        },
+    )
 
 
 # --- holds --------------------------------------------------------------------------------

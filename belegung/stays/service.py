@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
-from belegung.errors import InvalidInput, InvalidState, NotFound
+from belegung.errors import (
+    EmergencyPlaceNotExtended,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+)
 from belegung.facilities.models import Facility, FacilityKind, Place
 from belegung.facilities.service import get_place
 from belegung.persons.models import Person
@@ -101,8 +107,14 @@ def extend_stay(
     *,
     nights: int = 1,
     override_ban_reason: str | None = None,
+    override_emergency_reason: str | None = None,
 ) -> Stay:
-    """Add nights to a current stay on the same place."""
+    """Add nights to a current stay on the same place.
+
+    A stay on an emergency place is extended only while emergency places are offered
+    (a winter emergency, or every regular place taken on the first added night): after
+    an emergency, while regular places are free, the guest is offered one of them
+    (move_stay) — or a manager overrides, with a reason (audited)."""
     stay = get_stay(ctx.session, stay_id)
     lock_facility_claims(ctx.session, stay.facility_id)
     stay = get_stay(ctx.session, stay_id, lock=True)
@@ -119,6 +131,9 @@ def extend_stay(
     # An occupying stay always has a person (ck_stays_occupant_has_person).
     facility, place, person = stay.facility, stay.place, cast(Person, stay.person)
     winter_active = require_offering(ctx.session, facility)
+    emergency_override = _emergency_place_kept(
+        ctx, facility, place, first, winter_active, override_emergency_reason
+    )
     clearance = clear_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
     check_person_free(ctx.session, person, first, end, besides=stay.id)
     expire_stale_holds(ctx, facility.id)
@@ -130,7 +145,40 @@ def extend_stay(
     claim_place(ctx, place, first, end, lengthen)
     apply_clearance(ctx, clearance, stay)
     record(ctx, "stay.extend", "stay", stay.id, facility_id=facility.id, nights=nights)
+    if emergency_override:
+        record(
+            ctx,
+            "stay.emergency_place_override",
+            "stay",
+            stay.id,
+            facility_id=facility.id,
+            place_id=place.id,
+            nights=nights,
+        )
     return stay
+
+
+def _emergency_place_kept(
+    ctx: ServiceContext,
+    facility: Facility,
+    place: Place,
+    first: date,
+    winter_active: bool,
+    override_reason: str | None,
+) -> bool:
+    """Whether a guest may stay on `place` from `first` on: any regular place, an
+    emergency place while emergency places are offered, else only past a manager's
+    override (returns True then, to be audited). Raise EmergencyPlaceNotExtended
+    otherwise."""
+    if not place.emergency or emergency_offered(ctx.session, facility, first, winter_active):
+        return False
+    if override_reason is None:
+        raise EmergencyPlaceNotExtended(place=place.label)
+    if not ctx.actor.is_manager:
+        raise Forbidden(reason="emergency_override_needs_manager")
+    if not override_reason.strip():
+        raise InvalidInput(field="override_emergency_reason", reason="override_needs_reason")
+    return True
 
 
 def check_out(ctx: ServiceContext, stay_id: int) -> Stay:

@@ -106,6 +106,17 @@ def _history(
     return row
 
 
+def _newest_reason(session: Session, period: WinterEmergency) -> str | None:
+    """The reason last recorded for an emergency period (its start's, or a later one)."""
+    newest = session.scalar(
+        sa.select(WinterSwitch.reason)
+        .where(WinterSwitch.period_id == period.id, WinterSwitch.action == WinterAction.ON)
+        .order_by(WinterSwitch.at.desc(), WinterSwitch.id.desc())
+        .limit(1)
+    )
+    return newest if newest is not None else period.reason
+
+
 def switch_winter_emergency(
     ctx: ServiceContext,
     active: bool,
@@ -116,8 +127,9 @@ def switch_winter_emergency(
 ) -> tuple[WinterState, bool]:
     """Switch the winter emergency on or off; returns the new state and whether it changed.
 
-    Switching to the state it already has changes nothing (a PUT may be repeated). A
-    manual switch is kept in the history even then: from it on the forecast leaves the
+    Switching to the state it already has changes nothing (a PUT may be repeated); a
+    new reason for an active emergency is kept in its history. A manual switch is kept
+    in the history even then: from it on the forecast leaves the
     state alone until a manager releases the switch (`release_manual_control`).
     """
     reason = " ".join(reason.split())[:500] if reason else None
@@ -147,7 +159,16 @@ def switch_winter_emergency(
         record(ctx, "winter.end", "winter_emergency", period.id, source=source.value)
         ctx.uow.changed(WINTER, (period.id, END))
         changed = True
-    if changed or source == WinterSource.MANUAL:
+    # Switched on again while active (a colder forecast, a manager's new reason): the
+    # state stays, but the new reason goes into the history — once, not at every check.
+    new_reason = (
+        active
+        and not changed
+        and period is not None
+        and reason is not None
+        and reason != _newest_reason(ctx.session, period)
+    )
+    if changed or source == WinterSource.MANUAL or new_reason:
         action = WinterAction.ON if active else WinterAction.OFF
         _history(
             ctx, action, source, changed=changed, period=period, reason=reason, forecast=forecast

@@ -112,7 +112,9 @@ def test_availability_counts_every_kind_of_place_and_claim(
         "occupied": 2,
         "held": 1,
         "free": 2,
-        "free_emergency": 1,
+        # One emergency place stands empty, but none is offered while regular ones are
+        # free: it is not counted as free.
+        "free_emergency": 0,
     }
 
 
@@ -132,9 +134,16 @@ def test_a_guest_who_leaves_after_midnight_still_occupies_the_night(
 
 
 def test_every_place_in_service_is_occupied_held_or_free(
-    mixed: Facility, figures: Figures, make_facility: MakeFacility
+    ctx: ServiceContext, mixed: Facility, figures: Figures, make_facility: MakeFacility
 ) -> None:
-    for facility in (mixed, make_facility(places=3, emergency=1)):
+    """…where free emergency places count as free only while they are offered."""
+    facilities = (mixed, make_facility(places=3, emergency=1))
+    for facility in facilities:
+        f = figures(facility)
+        assert f.free_emergency == 0
+        assert f.capacity + f.emergency_capacity > f.occupied + f.held + f.free
+    switch_winter_emergency(ctx, True)
+    for facility in facilities:
         f = figures(facility)
         assert f.capacity + f.emergency_capacity == (
             f.occupied + f.held + f.free + f.free_emergency
