@@ -29,7 +29,7 @@ from belegung.context import ServiceContext
 from belegung.db import Page, paginate
 from belegung.errors import Forbidden
 from belegung.facilities.models import Facility, FacilityKind, Place, TargetGroup
-from belegung.facilities.service import facilities_query, get_facility
+from belegung.facilities.service import facilities_query, get_facility, offers_places
 from belegung.nights import NightCalendar
 from belegung.persons.models import Person
 from belegung.persons.operations import PersonRef, person_for, person_from_ref
@@ -206,11 +206,13 @@ def read_public_status(session: Session, calendar: NightCalendar, now: datetime)
             figures.winter_emergency
         )
     lights = [GroupLight(group, n, light_for(n)) for group, n in free.items()]
-    offering = {f.slug for f in figures.facilities}
+    shown = {f.slug for f in figures.facilities}
+    # A standby shelter winding down after an emergency is shown for its last guests,
+    # but takes nobody: the public page does not send anyone there.
     shelters = [
         (f.target_group.value, f.name, f.address)
         for f in session.scalars(facilities_query())
-        if f.slug in offering
+        if f.slug in shown and offers_places(f, figures.winter_emergency)
     ]
     return PublicStatus(figures, lights, shelters)
 

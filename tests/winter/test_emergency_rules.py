@@ -28,6 +28,7 @@ from tests.apiclient import (
     new_person,
 )
 from tests.conftest import FakeClock
+from tests.pageclient import PageClient
 from tests.stays.conftest import MakeFacility
 
 
@@ -265,3 +266,16 @@ def test_the_openapi_document_says_what_free_emergency_counts(api: ApiClient) ->
     for text in described:
         assert "could be given that night" in text
         assert "0 otherwise" in text
+
+
+def test_the_public_page_sends_nobody_to_a_standby_shelter_after_the_emergency(
+    api: ApiClient, pages: PageClient, standby: Facility
+) -> None:
+    winter(api, True)
+    assert standby.name in pages.as_(None).get("/frei").text
+    check_in_body(api, "admin", facility="kaeltenacht", person={"name": "Gast"})
+
+    winter(api, False, reason="Tauwetter")
+
+    assert figures(api, "kaeltenacht")["occupied"] == 1
+    assert standby.name not in pages.as_(None).get("/frei").text
