@@ -944,3 +944,21 @@ ALERTS_CLI: dict[str, str] = {
     "serve_scheduler_taken": ("Der Scheduler läuft schon anderswo; hier läuft nur der Webserver."),
     "serve_scheduler_restart": "Scheduler beendet (Code {code}); Neustart in {seconds} s.",
 }
+
+# --- Safe retries and stricter input (issue 13: Idempotency-Key, duplicates, input) -------
+
+ERRORS.update(
+    {
+        "idempotency_key_reused": (
+            "Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet; bitte "
+            "für jede neue Anfrage einen neuen Schlüssel senden."
+        ),
+    }
+)
+API.update(
+    {
+        "idempotency_key_invalid": (
+            "1 bis {max} sichtbare ASCII-Zeichen (z. B. eine UUID), ohne Leerzeichen."
+        ),
+    }
+)

@@ -24,6 +24,7 @@ from webargs.flaskparser import FlaskParser, abort
 
 from belegung import texts
 from belegung.http.converters import IdConverter, TextConverter
+from belegung.http.idempotency import HEADER_DOC, idempotent_request
 from belegung.http.paths import DOCS_PATH, PREFIX, SPEC_PATH, is_api_request
 from belegung.schemas import ErrorSchema
 
@@ -74,9 +75,45 @@ class ArgumentsParser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
+    """A domain's API routes. Every POST operation takes an `Idempotency-Key` header
+    (http.idempotency.idempotent_request) and documents it, with no code of its own; a
+    POST that changes nothing (a search sent as POST) opts out with `idempotent=False`."""
+
     # Unknown fields are refused everywhere, query strings included: a mistyped
     # `?nigth=` must not silently answer for tonight.
     ARGUMENTS_PARSER = ArgumentsParser(unknown=ma.RAISE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(_document_idempotency)
+
+    def route(
+        self, rule: str, *, idempotent: bool | None = None, **options: Any
+    ) -> Callable[[F], F]:
+        methods = options.get("methods") or ("GET",)
+        replayable = "POST" in methods if idempotent is None else idempotent
+        register = super().route(rule, **options)
+
+        def decorate(func: F) -> F:
+            if not replayable:
+                return register(func)
+            # A key sent again with another request is refused: 422, documented.
+            func = self.alt_response(422, response="UNPROCESSABLE_ENTITY")(func)
+            wrapped = idempotent_request(func)
+            wrapped._apidoc = {**getattr(func, "_apidoc", {}), "idempotent": True}  # type: ignore[attr-defined]
+            register(wrapped)
+            return wrapped
+
+        return decorate
+
+
+def _document_idempotency(
+    doc: dict[str, Any], doc_info: dict[str, Any], **_: Any
+) -> dict[str, Any]:
+    """The `Idempotency-Key` header parameter on the operations that take it."""
+    if doc_info.get("idempotent"):
+        doc.setdefault("parameters", []).append(dict(HEADER_DOC))
+    return doc
 
 
 def _no_store(response: Response) -> Response:
