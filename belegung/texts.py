@@ -962,3 +962,8 @@ API.update(
         ),
     }
 )
+REASONS.update(
+    {
+        "name_invisible": "Der Name besteht nur aus unsichtbaren Zeichen.",
+    }
+)
