@@ -19,6 +19,7 @@ from belegung.persons.models import Person
 from belegung.stays.bans import apply_clearance, clear_bans
 from belegung.stays.checks import (
     check_nights,
+    check_nights_per_call,
     check_person_free,
     check_target_group,
     require_offering,
@@ -165,6 +166,7 @@ def convert_hold(
         raise InvalidState(reason="hold_not_active")
     check_nights(nights)
     facility, place = hold.facility, hold.place
+    check_nights_per_call(ctx, facility, nights)
     first, end = hold.first_night, hold.first_night + timedelta(days=nights)
     winter_active = require_offering(ctx.session, facility)
     check_target_group(facility, person, first)

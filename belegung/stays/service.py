@@ -22,6 +22,7 @@ from belegung.persons.models import Person
 from belegung.stays.bans import apply_clearance, clear_bans
 from belegung.stays.checks import (
     check_nights,
+    check_nights_per_call,
     check_person_free,
     check_target_group,
     nights_range,
@@ -118,6 +119,7 @@ def extend_stay(
     first, end = stay.end_night, stay.end_night + timedelta(days=nights)
     # An occupying stay always has a person (ck_stays_occupant_has_person).
     facility, place, person = stay.facility, stay.place, cast(Person, stay.person)
+    check_nights_per_call(ctx, facility, nights)
     winter_active = require_offering(ctx.session, facility)
     clearance = clear_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
     check_person_free(ctx.session, person, first, end, besides=stay.id)
