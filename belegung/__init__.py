@@ -74,6 +74,7 @@ def _init_http(app: Flask) -> None:
     from belegung.facilities.api import blp as facilities_api
     from belegung.facilities.views import init_facility_pages
     from belegung.http.api import init_api
+    from belegung.http.bodies import init_bodies
     from belegung.http.errors import init_errors
     from belegung.http.pages import init_pages
     from belegung.http.security import init_security
@@ -88,6 +89,7 @@ def _init_http(app: Flask) -> None:
     # Every template reads its German texts from belegung.texts.
     app.context_processor(lambda: {"texts": texts})
     init_security(app)
+    init_bodies(app)
     init_bearer_auth(app)
     init_sessions(app)
     init_errors(app)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from belegung.limits import MAX_NIGHTS, NIGHTS_PER_CALL
 from belegung.nights import NightCalendar
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ class Settings:
     winter_frost_warnings: bool = False
     # Tonight's free places to managers at this local time; None: no summary.
     evening_summary: time | None = time(21, 0)
+    # Nights one check-in or extension in a night shelter may book (limits.NIGHTS_PER_CALL).
+    nights_per_call: int = NIGHTS_PER_CALL
 
     @property
     def calendar(self) -> NightCalendar:
@@ -402,6 +405,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
         winter_wind_chill=_bool(env, "BELEGUNG_WINTER_WIND_CHILL", False),
         winter_frost_warnings=_bool(env, "BELEGUNG_WINTER_FROST_WARNINGS", False),
         evening_summary=evening_summary,
+        nights_per_call=_int(env, "BELEGUNG_NIGHTS_PER_CALL", NIGHTS_PER_CALL, 1, MAX_NIGHTS),
     )
 
 

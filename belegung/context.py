@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from belegung.config import Settings
+from belegung.limits import NIGHTS_PER_CALL
 from belegung.nights import Clock, NightCalendar, system_clock
 from belegung.transaction import UnitOfWork
 
@@ -61,6 +62,8 @@ class ServiceContext:
     # Live holds one user (a crew's phone) may have at once: no single token can
     # hold a whole shelter.
     holds_per_user: int = 5
+    # Nights one check-in or extension in a night shelter may book (BELEGUNG_NIGHTS_PER_CALL).
+    nights_per_call: int = NIGHTS_PER_CALL
     # None only until __post_init__: then the session's unit of work.
     uow: UnitOfWork = None  # type: ignore[assignment]
 
@@ -91,5 +94,6 @@ def service_context(
         hold_minutes_default=settings.hold_minutes_default,
         hold_minutes_max=settings.hold_minutes_max,
         holds_per_user=settings.holds_per_user,
+        nights_per_call=settings.nights_per_call,
         uow=uow or UnitOfWork.of(session),
     )

@@ -130,3 +130,10 @@ class InvalidState(DomainError):
 
     code = "invalid_state"
     http_status = 409
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key sent again with another request (method, path or body)."""
+
+    code = "idempotency_key_reused"
+    http_status = 422

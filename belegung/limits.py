@@ -14,6 +14,10 @@ EARLIEST_NIGHT = date(2000, 1, 1)
 LATEST_NIGHT = date(2099, 12, 31)
 # Nights one stay, extension or override may cover at once, and how far ahead it may begin.
 MAX_NIGHTS = 366
+# Nights one check-in, conversion or extension in a night shelter books at most (default of
+# BELEGUNG_NIGHTS_PER_CALL): a shelter's bed is for the coming nights, booked again as
+# they pass, not a lease. The housing programme is open-ended.
+NIGHTS_PER_CALL = 14
 # How far back a check-in may be recorded (a guest recorded late, after the day boundary).
 BACKFILL_DAYS = 7
 

@@ -977,3 +977,45 @@ REASONS.update(
         ),
     }
 )
+
+# --- Safe retries and stricter input (issue 13: Idempotency-Key, duplicates, input) -------
+
+ERRORS.update(
+    {
+        "idempotency_key_reused": (
+            "Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet; bitte "
+            "für jede neue Anfrage einen neuen Schlüssel senden."
+        ),
+    }
+)
+API.update(
+    {
+        "idempotency_key_invalid": (
+            "1 bis {max} sichtbare ASCII-Zeichen (z. B. eine UUID), ohne Leerzeichen."
+        ),
+    }
+)
+REASONS.update(
+    {
+        "name_invisible": "Der Name besteht nur aus unsichtbaren Zeichen.",
+    }
+)
+REASONS.update(
+    {
+        "nights_per_call": (
+            "höchstens {max} Nächte auf einmal; weitere Nächte bitte später verlängern"
+        ),
+    }
+)
+API.update(
+    {
+        "duplicate_key": "Dieses Feld ist mehrfach angegeben; bitte nur einmal.",
+        "repeated_parameter": "Dieser Parameter ist mehrfach angegeben; bitte nur einmal.",
+        "ascii_digits": "Bitte nur die Ziffern 0–9 verwenden.",
+        "date_form": "Bitte ein Datum in der Form JJJJ-MM-TT angeben, z. B. 2026-12-03.",
+        "datetime_form": (
+            "Bitte einen Zeitpunkt in der Form JJJJ-MM-TTThh:mm angeben, "
+            "z. B. 2026-12-03T21:30:00+01:00."
+        ),
+    }
+)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import http
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 import marshmallow as ma
@@ -20,10 +21,13 @@ from flask_smorest.spec.plugins import (
     unicodeconverter2paramschema,
 )
 from flask_swagger_ui import get_swaggerui_blueprint
-from webargs.flaskparser import FlaskParser, abort
+from marshmallow import fields
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 from belegung import texts
 from belegung.http.converters import IdConverter, TextConverter
+from belegung.http.idempotency import HEADER_DOC, idempotent_request
 from belegung.http.paths import DOCS_PATH, PREFIX, SPEC_PATH, is_api_request
 from belegung.schemas import ErrorSchema
 
@@ -55,16 +59,108 @@ def responds(blp: Blueprint, *statuses: int) -> Callable[[F], F]:
     return decorate
 
 
+class DuplicateKey(Exception):
+    """A JSON object names a key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+# One form of each: a date as 2026-12-03 (not 20261203, 2026-W49-4 or 2026-337), a moment
+# beginning with one.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}.*", re.DOTALL)
+_NUMERIC = (fields.Number, fields.Date, fields.DateTime, fields.Time, fields.TimeDelta)
+
+
+def _strict_value(field: fields.Field, value: Any) -> Any:
+    """Why a value for `field` is refused although marshmallow would read it: digits
+    other than 0-9 in a number or date ("١٩٧١", "²"), a date or moment in another form
+    than ISO 8601's extended one. Nested fields answer per nested field."""
+    if isinstance(field, fields.Nested) and isinstance(field.schema, ma.Schema):
+        if isinstance(value, list):
+            found = {i: _strict_errors(field.schema, v) for i, v in enumerate(value)}
+            return {i: e for i, e in found.items() if e} or None
+        return _strict_errors(field.schema, value) or None
+    if isinstance(field, fields.List) and isinstance(value, list):
+        found = {i: _strict_value(field.inner, v) for i, v in enumerate(value)}
+        return {i: e for i, e in found.items() if e} or None
+    if not isinstance(value, str) or not isinstance(field, _NUMERIC):
+        return None
+    if any(c.isdigit() and not c.isascii() for c in value):
+        return [texts.API["ascii_digits"]]
+    if isinstance(field, fields.DateTime):
+        return None if _DATETIME.fullmatch(value) else [texts.API["datetime_form"]]
+    if isinstance(field, fields.Date) and not _DATE.fullmatch(value):
+        return [texts.API["date_form"]]
+    return None
+
+
+def _strict_errors(schema: ma.Schema, data: Any) -> dict[str, Any]:
+    """The refusals of _strict_value for every field of `data`, by the field's name."""
+    if not isinstance(data, Mapping):
+        return {}
+    by_key = {field.data_key or name: field for name, field in schema.fields.items()}
+    errors = {}
+    for key, value in data.items():
+        field = by_key.get(key)
+        refused = None if field is None else _strict_value(field, value)
+        if refused:
+            errors[key] = refused
+    return errors
+
+
 class ArgumentsParser(FlaskParser):
+    """webargs' parser, stricter: a key named twice in a JSON object and a query
+    parameter given twice (unless its field is a list) are refused, not resolved to one of
+    the values; so are digits other than 0-9 and dates in other forms than 2026-12-03.
+    Each a 422 naming the field."""
+
     def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        raw = req.get_data(cache=True)
         try:
-            return super()._raw_load_json(req)
+            return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(exc.reason, "undecodable", exc.start) from exc
         except json.JSONDecodeError:
             raise  # webargs answers these (and treats an empty body as no body)
+        except DuplicateKey as exc:
+            abort(422, messages={"json": {exc.key: [texts.API["duplicate_key"]]}})
         except (RecursionError, ValueError) as exc:
             # Nested deeper than the parser's stack, or an integer with more digits than
             # Python converts (4,300): JSON no client of ours sends, refused as invalid.
             self._handle_invalid_json_error(exc, req)
+
+    def load_json(self, req: Any, schema: ma.Schema) -> Any:
+        data = super().load_json(req, schema)
+        errors = _strict_errors(schema, data)
+        if errors:
+            abort(422, messages={"json": errors})
+        return data
+
+    def load_querystring(self, req: Any, schema: ma.Schema) -> Any:
+        by_key = {field.data_key or name: field for name, field in schema.fields.items()}
+        repeated = {
+            key: [texts.API["repeated_parameter"]]
+            for key, values in req.args.lists()
+            if len(values) > 1 and not isinstance(by_key.get(key), fields.List)
+        }
+        errors = repeated or _strict_errors(schema, req.args.to_dict())
+        if errors:
+            abort(422, messages={"query": errors})
+        return super().load_querystring(req, schema)
 
     def _handle_invalid_json_error(
         self, error: Exception, req: Any, *args: Any, **kwargs: Any
@@ -74,9 +170,45 @@ class ArgumentsParser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
+    """A domain's API routes. Every POST operation takes an `Idempotency-Key` header
+    (http.idempotency.idempotent_request) and documents it, with no code of its own; a
+    POST that changes nothing (a search sent as POST) opts out with `idempotent=False`."""
+
     # Unknown fields are refused everywhere, query strings included: a mistyped
     # `?nigth=` must not silently answer for tonight.
     ARGUMENTS_PARSER = ArgumentsParser(unknown=ma.RAISE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(_document_idempotency)
+
+    def route(
+        self, rule: str, *, idempotent: bool | None = None, **options: Any
+    ) -> Callable[[F], F]:
+        methods = options.get("methods") or ("GET",)
+        replayable = "POST" in methods if idempotent is None else idempotent
+        register = super().route(rule, **options)
+
+        def decorate(func: F) -> F:
+            if not replayable:
+                return register(func)
+            # A key sent again with another request is refused: 422, documented.
+            func = self.alt_response(422, response="UNPROCESSABLE_ENTITY")(func)
+            wrapped = idempotent_request(func)
+            wrapped._apidoc = {**getattr(func, "_apidoc", {}), "idempotent": True}  # type: ignore[attr-defined]
+            register(wrapped)
+            return wrapped
+
+        return decorate
+
+
+def _document_idempotency(
+    doc: dict[str, Any], doc_info: dict[str, Any], **_: Any
+) -> dict[str, Any]:
+    """The `Idempotency-Key` header parameter on the operations that take it."""
+    if doc_info.get("idempotent"):
+        doc.setdefault("parameters", []).append(dict(HEADER_DOC))
+    return doc
 
 
 def _no_store(response: Response) -> Response:

@@ -40,17 +40,45 @@ SHOWN_FOR = timedelta(hours=24)
 SHOWING = ("person.search", "person.create")
 
 
+# Zero-width and direction marks: invisible, they only make one name two for search and
+# display ("Mül\u200bler" is not "Müller"). Removed from names before they are stored.
+INVISIBLE_MARKS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c"))
+# Letters that show as nothing (Hangul fillers, the blank Braille pattern): a name of
+# only these (and spaces or format characters) is no name.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# The spelled-out umlauts, folded like the umlauts themselves.
+_DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
+def clean_name(name: str) -> str:
+    """A name as it is stored: without zero-width and direction marks, spaces collapsed."""
+    return " ".join(name.translate(INVISIBLE_MARKS).split())
+
+
+def _visible(name: str) -> bool:
+    """Does the name show anything: a letter, digit, mark of punctuation or symbol?"""
+    return any(unicodedata.category(c)[0] in "LNPS" and c not in BLANK_LETTERS for c in name)
+
+
 def name_key(name: str) -> str:
-    """Fold a name for search: case, accents and ß don't matter ("Müller" finds "mueller")."""
-    # NFC first: "ü" may arrive as "u" plus a combining diaeresis.
-    folded = unicodedata.normalize("NFC", name).casefold().replace("ß", "ss")
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
-        folded = folded.replace(umlaut, spelled)
+    """Fold a name for search as staff type it: case, accents, invisible characters and
+    the spelling of umlauts and ß don't matter. "Müller", "Mueller" and "Muller" all fold
+    to "muller", "Straße" and "Strasse" to "strasse", "Mül\u200bler" to "muller".
+
+    An umlaut folds to its base letter, and so does its two-letter form (ae, oe, ue): the
+    one equivalence that lets each spelling find the others. (It also makes "Michael"
+    find "Michal": a search shows a few more names, never fewer.)
+    """
+    # NFC first: "ü" may arrive as "u" plus a combining diaeresis. casefold makes ß "ss".
+    folded = unicodedata.normalize("NFC", name).casefold()
+    # Format characters (zero-width, direction marks, soft hyphen) show nothing.
+    folded = "".join(c for c in folded if unicodedata.category(c) != "Cf")
     decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # Folding mostly at most doubles a name (ß → ss, ä → ae), but compatibility
-    # characters expand further ("ﬃ" → "ffi", U+FDFA to 18 characters): the key is cut
-    # to fit its column. A name that long is still found by its first 240 letters.
+    for digraph, letter in _DIGRAPHS:
+        stripped = stripped.replace(digraph, letter)
+    # Compatibility characters expand ("ﬃ" → "ffi", U+FDFA to 18 characters): the key is
+    # cut to fit its column. A name that long is still found by its first 240 letters.
     return " ".join(stripped.split())[:NAME_KEY_MAX].rstrip()
 
 
@@ -67,9 +95,11 @@ def short_name(name: str | None) -> str:
 
 
 def _check_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = clean_name(name or "")
     if not name:
         raise InvalidInput(field="name", reason="name_missing")
+    if not _visible(name):
+        raise InvalidInput(field="name", reason="name_invisible")
     if len(name) > NAME_MAX:
         raise InvalidInput(field="name", reason="at_most_chars", max=NAME_MAX)
     return name
@@ -213,7 +243,8 @@ def matching_persons(q: str, *, whole_words: bool = False) -> sa.Select[tuple[Pe
     when `q` holds nothing to search for."""
     words = q.split()
     years = [int(w) for w in words if _YEAR.match(w)]
-    names = [name_key(w) for w in words if not _YEAR.match(w)]
+    # A word of only invisible characters folds to nothing: it names nobody.
+    names = [key for w in words if not _YEAR.match(w) and (key := name_key(w))]
     if not names and not years:
         return None
     stmt = sa.select(Person).where(Person.anonymised_at.is_(None))

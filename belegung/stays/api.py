@@ -155,7 +155,9 @@ def check_in(request: CheckIn) -> Stay:
     Errors: 409 `no_free_place`, `place_taken`, `place_out_of_service`,
     `emergency_place_not_offered`, `already_checked_in`, `facility_not_offering`;
     403 `banned` (let in only past a manager's override: POST /bans/{id}/override);
-    422 `wrong_target_group`.
+    422 `wrong_target_group`; 422 `invalid` on `nights` beyond `BELEGUNG_NIGHTS_PER_CALL`
+    (default 14) in a night shelter (book more later with /extend; the housing programme
+    is open-ended).
     """
     return operations.check_in(service_ctx(), request)
 
@@ -173,7 +175,8 @@ def get_stay(stay_id: int) -> Stay:
 @responds(blp, 403, 404, 409, 422)
 def extend_stay(body: dict[str, Any], stay_id: int) -> Stay:
     """Add nights on the same place (409 `place_taken` if it is booked later;
-    409 `invalid_state` if the stay ended before tonight: check the guest in anew).
+    409 `invalid_state` if the stay ended before tonight: check the guest in anew). A
+    night shelter adds at most `BELEGUNG_NIGHTS_PER_CALL` nights (default 14) at once.
 
     An emergency place is extended only while emergency places are offered: after a
     winter emergency, while regular places are free, 409 `emergency_place_not_extended`

@@ -25,6 +25,14 @@ def check_nights(nights: int) -> None:
         raise InvalidInput(field="nights", reason="between", low=1, high=MAX_NIGHTS)
 
 
+def check_nights_per_call(ctx: ServiceContext, facility: Facility, nights: int) -> None:
+    """A night shelter books at most `ctx.nights_per_call` nights in one call (a check-in,
+    a converted hold, an extension): its beds are for the coming nights, not a lease. The
+    housing programme is open-ended."""
+    if facility.kind != FacilityKind.HOUSING_PROGRAMME and nights > ctx.nights_per_call:
+        raise InvalidInput(field="nights", reason="nights_per_call", max=ctx.nights_per_call)
+
+
 def nights_range(
     ctx: ServiceContext, facility: Facility, night: date | None, nights: int | None
 ) -> tuple[date, date | None]:
@@ -42,6 +50,7 @@ def nights_range(
             return first, None
         nights = 1
     check_nights(nights)
+    check_nights_per_call(ctx, facility, nights)
     return first, first + timedelta(days=nights)
 
 

@@ -28,6 +28,7 @@ from belegung.persons.models import Person
 from belegung.stays.bans import apply_clearance, clear_bans
 from belegung.stays.checks import (
     check_nights,
+    check_nights_per_call,
     check_person_free,
     check_target_group,
     nights_range,
@@ -130,6 +131,7 @@ def extend_stay(
     first, end = stay.end_night, stay.end_night + timedelta(days=nights)
     # An occupying stay always has a person (ck_stays_occupant_has_person).
     facility, place, person = stay.facility, stay.place, cast(Person, stay.person)
+    check_nights_per_call(ctx, facility, nights)
     winter_active = require_offering(ctx.session, facility)
     emergency_override = _emergency_place_kept(
         ctx, facility, place, first, winter_active, override_emergency_reason

@@ -197,7 +197,8 @@ def test_search_audits_only_the_page_shown(ctx: ServiceContext, make_person: Mak
 
 def test_name_key_of_120_sharp_s_is_240_letters_uncut() -> None:
     assert name_key("ß" * NAME_MAX) == "ss" * NAME_MAX
-    assert len(name_key("Ä" * NAME_MAX)) == 2 * NAME_MAX == NAME_KEY_MAX
+    assert len(name_key("ß" * NAME_MAX)) == 2 * NAME_MAX == NAME_KEY_MAX
+    assert name_key("Ä" * NAME_MAX) == "a" * NAME_MAX  # an umlaut folds to its base letter
 
 
 def test_name_key_of_a_ligature_expands_to_its_letters() -> None:

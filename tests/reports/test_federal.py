@@ -25,7 +25,7 @@ from belegung.reports.federal import (
 )
 from belegung.stays.holds import create_hold
 from belegung.stays.models import Stay, StayStatus
-from belegung.stays.service import check_in, check_out
+from belegung.stays.service import check_in, check_out, extend_stay
 from tests.conftest import FakeClock
 
 NIGHT = date(2026, 1, 31)
@@ -57,7 +57,9 @@ def night(ctx: ServiceContext, clock: FakeClock, dortmund: dict[str, Facility]) 
 
     def stay(person: str, facility: Facility, first: date, nights: int) -> Stay:
         clock.set_local(first.year, first.month, first.day, 21, 0)
-        return check_in(ctx, facility, people[person], nights=nights)
+        # A shelter books at most 14 nights at once; more are an extension.
+        booked = check_in(ctx, facility, people[person], nights=min(nights, 14))
+        return booked if nights <= 14 else extend_stay(ctx, booked.id, nights=nights - 14)
 
     # 20–21 January, three nights missed (22, 23, 24), then from 25 January: joined.
     stay("gap3", union, date(2026, 1, 20), 2)
