@@ -61,6 +61,7 @@ def _init_http(app: Flask) -> None:
     """Requests: one unit of work each, the caller, the routes, and errors as answers."""
     from belegung import texts
     from belegung.alerts.api import blp as alerts_api
+    from belegung.alerts.views import init_alert_pages
     from belegung.alerts.webhooks import bp as sms_webhooks
     from belegung.audit.api import blp as audit_api
     from belegung.auth.bearer import init_bearer_auth
@@ -103,5 +104,6 @@ def _init_http(app: Flask) -> None:
     init_stay_pages(app)
     init_dashboard_pages(app)
     init_facility_pages(app)
+    init_alert_pages(app)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

@@ -944,3 +944,132 @@ ALERTS_CLI: dict[str, str] = {
     "serve_scheduler_taken": ("Der Scheduler läuft schon anderswo; hier läuft nur der Webserver."),
     "serve_scheduler_restart": "Scheduler beendet (Code {code}); Neustart in {seconds} s.",
 }
+
+
+# --- Pages for alerts, winter emergency, reports, audit log and persons (issues 10, 12) --
+
+NAV.update(
+    {
+        "alerts": "Alarme",
+        "alert_rules": "Alarmregeln",
+        "alert_rules_description": (
+            "Wann eine SMS an die Leitung geht: Auslastung oder freie Plätze"
+        ),
+        "recipients": "SMS-Empfänger",
+        "recipients_description": "Telefonnummern der Leitung und der Wärmebus-Handys",
+        "outbox": "SMS-Postausgang",
+        "outbox_description": "Die zuletzt verschickten SMS und ihr Zustand",
+        "winter": "Winternothilfe",
+        "reports": "Berichte",
+        "audit": "Protokoll",
+        "persons": "Personen",
+    }
+)
+
+ALERT_PAGES: dict[str, str] = {
+    "title": "Alarme",
+    "heading": "Alarme und SMS",
+    "intro": (
+        "Alarmregeln schicken der Leitung eine SMS, sobald eine Einrichtung oder Zielgruppe "
+        "fast voll ist – einmal, und erst wieder, wenn die Zahl um den Abstand zurückging."
+    ),
+    "rules_heading": "Alarmregeln",
+    "new_rule": "Neue Alarmregel",
+    "rule_heading": "Alarmregel {id}",
+    "no_rules": "Noch keine Alarmregeln.",
+    "scope": "Gilt für",
+    "scope_facility": "Einrichtungen",
+    "scope_group": "Zielgruppen (alle Notschlafstellen der Gruppe)",
+    "scope_group_item": "Zielgruppe: {group}",
+    "metric": "Auslöser",
+    "threshold": "Schwelle",
+    "threshold_hint": "Auslastung in Prozent (z. B. 90) oder Zahl der freien Plätze (z. B. 0).",
+    "margin": "Abstand zum Wiederscharfschalten",
+    "margin_hint": (
+        "Erst wenn die Zahl um so viel hinter die Schwelle zurückfällt, kann die Regel wieder "
+        "auslösen. Leer: {occupancy} Prozentpunkte bzw. {free} Plätze."
+    ),
+    "enabled": "Regel aktiv",
+    "state": "Zustand",
+    "condition_occupancy": "Auslastung ab {threshold} %",
+    "condition_free": "höchstens {threshold} Plätze frei",
+    "margin_occupancy": "{margin} Prozentpunkte",
+    "margin_free": "{margin} Plätze",
+    "last_value": "Zuletzt",
+    "value_occupancy": "{value} %",
+    "value_free": "{value} frei",
+    "fired_at": "ausgelöst {time}",
+    "fired_count": "{count}× ausgelöst",
+    "disabled": "ausgeschaltet",
+    "fixed_fields": (
+        "Geltungsbereich und Auslöser bleiben; für etwas anderes eine neue Regel anlegen."
+    ),
+    "delete": "Löschen",
+    "delete_rule_confirm": "Diese Alarmregel löschen?",
+    "deleted": "Gelöscht.",
+    "recipients_heading": "SMS-Empfänger",
+    "new_recipient": "Neuer Empfänger",
+    "no_recipients": "Noch keine SMS-Empfänger.",
+    "name": "Name",
+    "phone": "Handynummer",
+    "phone_hint": "z. B. 0151 23456789 oder +49 151 23456789; gespeichert als +49…",
+    "role": "Rolle",
+    "facilities": "Einrichtungen",
+    "facilities_hint": "Für Kapazitätsalarme: nur diese Einrichtungen. Keine Auswahl: alle.",
+    "all_facilities": "alle",
+    "sms_queries": "Wärmebus-Handy: darf per SMS freie Betten abfragen und reservieren",
+    "opted_out": "Abgemeldet (STOP): bekommt keine SMS",
+    "opted_out_short": "abgemeldet",
+    "queries_short": "SMS-Abfragen",
+    "delete_recipient_confirm": (
+        "Diesen Empfänger löschen? Wartende SMS an ihn werden nicht verschickt."
+    ),
+    "outbox_heading": "SMS-Postausgang",
+    "outbox_intro": "Jede SMS steht hier zuerst und geht dann über Twilio (oder ins Log) hinaus.",
+    "no_messages": "Keine SMS.",
+    "created_at": "Erstellt",
+    "recipient": "An",
+    "body": "Text",
+    "cause": "Anlass",
+    "status": "Status",
+    "attempts": "Versuche",
+    "sent_at": "Gesendet",
+    "error": "Fehler",
+    "filter": "Filtern",
+    "all_statuses": "alle",
+    "back": "Zurück zu den Alarmen",
+    "read_only": "Nur Lesen: Änderungen macht die Leitung oder die Verwaltung.",
+}
+
+RULE_METRICS: dict[str, str] = {
+    "occupancy": "Auslastung ab (Prozent)",
+    "free": "Freie Plätze höchstens",
+}
+
+RULE_STATES: dict[str, str] = {
+    "armed": "scharf",
+    "fired": "ausgelöst",
+}
+
+RECIPIENT_ROLES: dict[str, str] = {
+    "manager": "Leitung",
+    "crew": "Wärmebus / Streetwork",
+    "admin": "Verwaltung (Betriebsmeldungen)",
+}
+
+OUTBOX_STATUSES: dict[str, str] = {
+    "queued": "wartet",
+    "sending": "wird gesendet",
+    "sent": "gesendet",
+    "delivered": "zugestellt",
+    "undelivered": "nicht zugestellt",
+    "failed": "fehlgeschlagen",
+    "cancelled": "nicht gesendet",
+}
+
+PAGINATION: dict[str, str] = {
+    "label": "Seiten",
+    "previous": "← Zurück",
+    "next": "Weiter →",
+    "position": "Seite {page} von {pages} ({total} Einträge)",
+}
