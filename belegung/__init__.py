@@ -82,6 +82,7 @@ def _init_http(app: Flask) -> None:
     from belegung.stays.api import blp as stays_api
     from belegung.stays.views import init_stay_pages
     from belegung.winter.api import blp as winter_api
+    from belegung.winter.views import init_winter_pages
 
     # Every template reads its German texts from belegung.texts.
     app.context_processor(lambda: {"texts": texts})
@@ -105,5 +106,6 @@ def _init_http(app: Flask) -> None:
     init_dashboard_pages(app)
     init_facility_pages(app)
     init_alert_pages(app)
+    init_winter_pages(app)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

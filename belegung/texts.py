@@ -1073,3 +1073,55 @@ PAGINATION: dict[str, str] = {
     "next": "Weiter →",
     "position": "Seite {page} von {pages} ({total} Einträge)",
 }
+
+WINTER_PAGE: dict[str, str] = {
+    "title": "Winternothilfe",
+    "heading": "Winternothilfe",
+    "state": "Zustand",
+    "active": "Aktiv seit {since}",
+    "inactive": "Nicht aktiv",
+    "source": "Ausgelöst",
+    "reason": "Begründung",
+    "control": "Steuerung",
+    "control_manual": (
+        "Von Hand gesetzt: Die Wettervorhersage schaltet nicht, bis die Leitung sie wieder "
+        "übergibt."
+    ),
+    "control_forecast": "Die Wettervorhersage schaltet (Schwelle in den Einstellungen).",
+    "effects": (
+        "Während der Winternothilfe werden Notschlafplätze und Einrichtungen in Bereitschaft "
+        "angeboten; Hausverbote wegen Verhaltens ruhen (Gefährdung gilt weiter). Beginn und "
+        "Ende gehen per SMS an die Leitung und die Wärmebusse."
+    ),
+    "switch_on": "Winternothilfe einschalten",
+    "switch_off": "Winternothilfe beenden",
+    "switch_reason": "Begründung",
+    "switch_reason_hint": "z. B. „Nachtfrost –5 °C angekündigt“",
+    "switched_on": "Die Winternothilfe ist eingeschaltet.",
+    "switched_off": "Die Winternothilfe ist beendet.",
+    "release": "Der Wettervorhersage übergeben",
+    "release_hint": "Die nächste Wetterprüfung entscheidet dann wieder.",
+    "release_reason": "Begründung (freiwillig)",
+    "released": "Die Wettervorhersage schaltet wieder.",
+    "history": "Verlauf",
+    "no_history": "Noch nie geschaltet.",
+    "at": "Zeitpunkt",
+    "action": "Schaltung",
+    "by": "durch",
+    "forecast": "Vorhersage",
+    "forecast_value": "{value} °C für die Nacht vom {night} ({source})",
+    "unchanged": "(keine Änderung)",
+    "standby_heading": "Einrichtungen in Bereitschaft",
+    "standby_intro": "Sie bieten ihre Plätze nur während der Winternothilfe an.",
+    "no_standby": "Keine Einrichtung ist in Bereitschaft.",
+    "standby_places": "Plätze",
+    "standby_offered": "bietet heute {free} freie Plätze an",
+    "standby_not_offered": "nicht geöffnet",
+    "standby_admin": "Status ändern",
+}
+
+WINTER_ACTIONS: dict[str, str] = {
+    "on": "eingeschaltet",
+    "off": "beendet",
+    "release": "an die Vorhersage übergeben",
+}
