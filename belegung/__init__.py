@@ -78,6 +78,7 @@ def _init_http(app: Flask) -> None:
     from belegung.http.transactions import init_request_transactions
     from belegung.persons.api import blp as persons_api
     from belegung.reports.api import blp as reports_api
+    from belegung.reports.views import init_report_pages
     from belegung.status import bp as status_pages
     from belegung.stays.api import blp as stays_api
     from belegung.stays.views import init_stay_pages
@@ -107,5 +108,6 @@ def _init_http(app: Flask) -> None:
     init_facility_pages(app)
     init_alert_pages(app)
     init_winter_pages(app)
+    init_report_pages(app)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

@@ -1125,3 +1125,56 @@ WINTER_ACTIONS: dict[str, str] = {
     "off": "beendet",
     "release": "an die Vorhersage übergeben",
 }
+
+REPORT_PAGES: dict[str, str] = {
+    "title": "Berichte",
+    "heading": "Monatszahlen",
+    "month": "Monat",
+    "month_hint": "JJJJ-MM, z. B. 2026-01",
+    "show": "Anzeigen",
+    "nights": "Nächte vom {first} bis {last}",
+    "download_csv": "Monatszahlen als CSV",
+    "download_xlsx": "Monatszahlen als Excel (XLSX)",
+    "figures_caption": "Monatszahlen {month} je Einrichtung und insgesamt",
+    "figure": "Kennzahl",
+    "total": "Insgesamt",
+    "occupancy_chart": "Auslastung je Einrichtung",
+    "occupancy_caption": "Auslastung in Prozent (belegte Nächte je Platznacht)",
+    "occupancy_column": "Auslastung %",
+    "refusals_chart": "Abweisungen nach Grund und nicht erschienene Reservierungen",
+    "refusals_caption": "Abweisungen und No-Shows im Monat je Einrichtung",
+    "facility": "Einrichtung",
+    "housing_heading": "Wohnraumvorhalteprogramm: Ein- und Auszüge",
+    "federal_heading": "Bundesstatistik untergebrachter wohnungsloser Personen",
+    "federal_link": "Bundesstatistik (Stichtag)",
+    "federal_intro": (
+        "Nach § 4 Wohnungslosenberichterstattungsgesetz: wer in der Stichtagsnacht (31. Januar "
+        "auf 1. Februar) untergebracht war, mit Geschlecht, Alter, Staatsangehörigkeit, "
+        "Haushalt, Art der Unterbringung und Träger – ohne Namen."
+    ),
+    "night": "Stichtagsnacht (Abend)",
+    "night_hint": "Vorgabe: der letzte 31. Januar",
+    "federal_summary": "Zusammenfassung je Merkmal, Nacht vom {night}",
+    "federal_total": "{persons} Personen untergebracht (Gemeindeschlüssel {key})",
+    "characteristic": "Merkmal",
+    "code": "Code",
+    "label": "Bedeutung",
+    "persons": "Personen",
+    "download_records": "Datensätze als CSV (eine Zeile je Person)",
+    "download_summary": "Zusammenfassung als CSV",
+    "no_records": "In dieser Nacht war niemand untergebracht.",
+    "back": "Zurück zu den Monatszahlen",
+    "percent": "{value} %",
+}
+
+# The federal statistic's characteristics by their summary names.
+FEDERAL_CHARACTERISTICS: dict[str, str] = {
+    "geschlecht": "Geschlecht",
+    "altersgruppe": "Altersgruppe",
+    "staatsangehoerigkeit": "Staatsangehörigkeit",
+    "haushaltstyp": "Haushaltstyp",
+    "haushaltsgroesse": "Haushaltsgröße",
+    "art_der_unterbringung": "Art der Unterbringung",
+    "traeger": "Träger",
+    "wohlfahrtsverband": "Wohlfahrtsverband",
+}
