@@ -64,6 +64,7 @@ def _init_http(app: Flask) -> None:
     from belegung.alerts.views import init_alert_pages
     from belegung.alerts.webhooks import bp as sms_webhooks
     from belegung.audit.api import blp as audit_api
+    from belegung.audit.views import init_audit_pages
     from belegung.auth.bearer import init_bearer_auth
     from belegung.auth.sessions import init_sessions
     from belegung.auth.views import init_auth_pages
@@ -109,5 +110,6 @@ def _init_http(app: Flask) -> None:
     init_alert_pages(app)
     init_winter_pages(app)
     init_report_pages(app)
+    init_audit_pages(app)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)
