@@ -78,6 +78,7 @@ def _init_http(app: Flask) -> None:
     from belegung.http.security import init_security
     from belegung.http.transactions import init_request_transactions
     from belegung.persons.api import blp as persons_api
+    from belegung.persons.views import init_person_pages
     from belegung.reports.api import blp as reports_api
     from belegung.reports.views import init_report_pages
     from belegung.status import bp as status_pages
@@ -111,5 +112,6 @@ def _init_http(app: Flask) -> None:
     init_winter_pages(app)
     init_report_pages(app)
     init_audit_pages(app)
+    init_person_pages(app)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

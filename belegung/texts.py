@@ -1273,3 +1273,95 @@ AUDIT_ACTIONS: dict[str, str] = {
     "winter.end": "Winternothilfe beendet",
     "winter.release": "Winternothilfe an die Vorhersage übergeben",
 }
+
+HOUSEHOLD_TYPES: dict[str, str] = {
+    "single": "alleinstehend",
+    "single_parent": "alleinerziehend",
+    "couple": "Paar ohne Kinder",
+    "couple_with_children": "Paar mit Kindern",
+    "multi_person": "Mehrpersonenhaushalt ohne Kinder",
+    "other_with_children": "sonstiger Haushalt mit Kindern",
+}
+
+PERSON_PAGES: dict[str, str] = {
+    "title": "Personen",
+    "heading": "Personen",
+    "intro": (
+        "Suche nach Name und Geburtsjahr. Jede angezeigte Person wird protokolliert; der "
+        "Suchbegriff nicht."
+    ),
+    "search_label": "Name und/oder Geburtsjahr",
+    "search": "Suchen",
+    "no_results": "Niemand gefunden.",
+    "results": "{total} Treffer",
+    "person_heading": "Person {id}",
+    "name": "Name",
+    "birth_year": "Geburtsjahr",
+    "gender": "Geschlecht",
+    "nationality": "Staatsangehörigkeit (Gruppe)",
+    "nationality_hint": (
+        "Ist das Land bekannt, ergibt sich die Gruppe daraus; sonst z. B. staatenlos, "
+        "ungeklärt oder keine Angabe."
+    ),
+    "citizenship": "Staatsangehörigkeit (Land)",
+    "citizenship_hint": "Freiwillig, für die Bundesstatistik.",
+    "citizenship_none": "– nicht bekannt –",
+    "household_type": "Haushalt",
+    "household_size": "Personen im Haushalt",
+    "created_at": "Angelegt",
+    "edit_heading": "Angaben ändern",
+    "save": "Speichern",
+    "saved": "Gespeichert.",
+    "data_protection": "Datenschutz",
+    "export": "Auskunft (Art. 15 DSGVO)",
+    "export_hint": "Alles, was über die Person gespeichert ist – zum Drucken oder als JSON.",
+    "erase": "Löschen (Art. 17 DSGVO)",
+    "erase_hint": (
+        "Name, Geburtsjahr und Staatsangehörigkeit werden sofort gelöscht; die Aufenthalte "
+        "bleiben ohne Person in den Zahlen."
+    ),
+    "export_title": "Auskunft zu Person {id}",
+    "export_intro": "Erstellt am {time} Uhr nach Art. 15 DSGVO.",
+    "print": "Drucken",
+    "download_json": "Als JSON herunterladen",
+    "stays": "Aufenthalte",
+    "holds": "Reservierungen",
+    "bans": "Hausverbote",
+    "overrides": "Freigaben von Hausverboten",
+    "turn_aways": "Abweisungen",
+    "audit": "Wer die Daten angelegt, geändert oder angesehen hat",
+    "none": "keine",
+    "facility": "Einrichtung",
+    "place": "Platz",
+    "first_night": "Erste Nacht",
+    "end_night": "Bis vor Nacht",
+    "status": "Stand",
+    "night": "Nacht",
+    "note": "Notiz",
+    "reason": "Grund",
+    "kind": "Art",
+    "at": "Zeitpunkt",
+    "by": "Wer",
+    "what": "Was",
+    "erase_title": "Person {id} löschen",
+    "erase_intro": (
+        "Die Person wird sofort anonymisiert: Name, Geburtsjahr und Staatsangehörigkeit "
+        "werden gelöscht, der Suchschlüssel geleert, freie Texte zu ihr vergessen. Das lässt "
+        "sich nicht rückgängig machen."
+    ),
+    "erase_reason": "Begründung (Antrag und Datum)",
+    "erase_reason_hint": "z. B. „Antrag auf Löschung vom 2. Februar 2026“; wird protokolliert.",
+    "erase_confirm": "Ich habe den Antrag geprüft: jetzt endgültig löschen",
+    "erase_submit": "Endgültig löschen",
+    "erased": "Person {id} ist gelöscht (anonymisiert).",
+    "cancel": "Abbrechen",
+    "back": "Zurück zur Suche",
+}
+
+STAY_STATUSES: dict[str, str] = {
+    "held": "reserviert",
+    "checked_in": "aufgenommen",
+    "checked_out": "abgemeldet",
+    "cancelled": "storniert",
+    "expired": "nicht erschienen",
+}
