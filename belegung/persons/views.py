@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from belegung import texts
 from belegung.auth.permissions import Action, allowed
@@ -88,7 +89,7 @@ def _changes(form: PersonForm, person: Person) -> dict[str, Any]:
 
 @bp.route("/<id:person_id>", methods=["GET", "POST"])
 @page(*READERS)
-def person(person_id: int) -> Response | tuple[str, int]:
+def person(person_id: int) -> BaseResponse | tuple[str, int]:
     person = operations.read_person(service_ctx(), person_id)
     form = _person_form(person)
     status = 200
@@ -136,7 +137,7 @@ def export_json(person_id: int) -> Response:
 
 @bp.route("/<id:person_id>/loeschen", methods=["GET", "POST"])
 @page(*MANAGERS)
-def erase(person_id: int) -> Response | tuple[str, int]:
+def erase(person_id: int) -> BaseResponse | tuple[str, int]:
     # Shown to whoever may erase: the operation decides (a staff user never gets here).
     person = operations.read_person(service_ctx(), person_id)
     form = EraseForm()
