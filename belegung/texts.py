@@ -1365,3 +1365,11 @@ STAY_STATUSES: dict[str, str] = {
     "cancelled": "storniert",
     "expired": "nicht erschienen",
 }
+
+CHECK_IN.update(
+    {
+        "nationality": "Staatsangehörigkeit (Gruppe)",
+        "nationality_hint": "Ohne Land: z. B. staatenlos, ungeklärt, keine Angabe.",
+    }
+)
+STAY_PAGE.update({"person_details": "Angaben ansehen und ändern"})
