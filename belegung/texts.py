@@ -1373,3 +1373,6 @@ CHECK_IN.update(
     }
 )
 STAY_PAGE.update({"person_details": "Angaben ansehen und ändern"})
+
+# Facilities' names where space is short on the report pages (else the SMS short names).
+REPORT_SHORT_NAMES: dict[str, str] = {"wvp": "WVP"}

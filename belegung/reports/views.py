@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
 from belegung import texts
+from belegung.alerts.messages import facility_short_name
 from belegung.config import settings_of
 from belegung.context import Role
 from belegung.http.context import service_ctx
@@ -63,6 +64,7 @@ def monthly() -> tuple[str, int]:
             reasons=TURN_AWAY_REASONS,
             values=exports.figure_values,
             last_night=report.end_night - timedelta(days=1),
+            short_name=short_name,
         ),
         200,
     )
@@ -110,6 +112,11 @@ def federal_download(kind: str) -> Response:
     if kind == "records":
         return _download(exports.federal_csv(statistic), CSV, f"{name}.csv")
     return _download(exports.federal_summary_csv(statistic), CSV, f"{name}-summen.csv")
+
+
+def short_name(slug: str, name: str) -> str:
+    """A facility's name where space is short (chart labels, column heads)."""
+    return texts.REPORT_SHORT_NAMES.get(slug) or facility_short_name(slug, name)
 
 
 def number(value: float | None, digits: int = 0, percent: bool = False) -> str:

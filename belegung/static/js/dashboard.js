@@ -18,7 +18,11 @@
     if (!table) { return; }
     var heads = Array.prototype.slice.call(table.querySelectorAll("thead th")).slice(1);
     var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
-    var labels = rows.map(function (row) { return row.querySelector("th").textContent.trim(); });
+    // A row's data-short names it on the chart where its full name is too long.
+    var labels = rows.map(function (row) {
+      var th = row.querySelector("th");
+      return th.dataset.short || th.textContent.trim();
+    });
     var bar = canvas.dataset.chartType === "bar";
     var datasets = heads.map(function (head, i) {
       var c = palette[i % palette.length];
