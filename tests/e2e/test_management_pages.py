@@ -110,7 +110,7 @@ def test_a_manager_downloads_last_months_xlsx_and_the_federal_statistic(
         lambda ctx: reports.federal_report(ctx, settings_of(live_app), date.fromisoformat(
             night.group(1))),
     )  # fmt: skip
-    assert statistic.night.month == 1 and statistic.night.day == 31
+    assert (statistic.night.month, statistic.night.day) == (1, 31)
     assert len(rows) == len(statistic.records) > 0
     assert {r["stichtag"] for r in rows} == {statistic.night.isoformat()}
     shown = page.locator("[data-records]").get_attribute("data-records")
