@@ -64,8 +64,10 @@ def _init_http(app: Flask) -> None:
     """Requests: one unit of work each, the caller, the routes, and errors as answers."""
     from belegung import texts
     from belegung.alerts.api import blp as alerts_api
+    from belegung.alerts.views import init_alert_pages
     from belegung.alerts.webhooks import bp as sms_webhooks
     from belegung.audit.api import blp as audit_api
+    from belegung.audit.views import init_audit_pages
     from belegung.auth.bearer import init_bearer_auth
     from belegung.auth.sessions import init_sessions
     from belegung.auth.views import init_auth_pages
@@ -80,11 +82,14 @@ def _init_http(app: Flask) -> None:
     from belegung.http.security import init_security
     from belegung.http.transactions import init_request_transactions
     from belegung.persons.api import blp as persons_api
+    from belegung.persons.views import init_person_pages
     from belegung.reports.api import blp as reports_api
+    from belegung.reports.views import init_report_pages
     from belegung.status import bp as status_pages
     from belegung.stays.api import blp as stays_api
     from belegung.stays.views import init_stay_pages
     from belegung.winter.api import blp as winter_api
+    from belegung.winter.views import init_winter_pages
 
     # Every template reads its German texts from belegung.texts.
     app.context_processor(lambda: {"texts": texts})
@@ -108,5 +113,10 @@ def _init_http(app: Flask) -> None:
     init_stay_pages(app)
     init_dashboard_pages(app)
     init_facility_pages(app)
+    init_alert_pages(app)
+    init_winter_pages(app)
+    init_report_pages(app)
+    init_audit_pages(app)
+    init_person_pages(app)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

@@ -1019,3 +1019,435 @@ API.update(
         ),
     }
 )
+
+
+# --- Pages for alerts, winter emergency, reports, audit log and persons (issues 10, 12) --
+
+NAV.update(
+    {
+        "alerts": "Alarme",
+        "alert_rules": "Alarmregeln",
+        "alert_rules_description": (
+            "Wann eine SMS an die Leitung geht: Auslastung oder freie Plätze"
+        ),
+        "recipients": "SMS-Empfänger",
+        "recipients_description": "Telefonnummern der Leitung und der Wärmebus-Handys",
+        "outbox": "SMS-Postausgang",
+        "outbox_description": "Die zuletzt verschickten SMS und ihr Zustand",
+        "winter": "Winternothilfe",
+        "reports": "Berichte",
+        "audit": "Protokoll",
+        "persons": "Personen",
+    }
+)
+
+ALERT_PAGES: dict[str, str] = {
+    "title": "Alarme",
+    "heading": "Alarme und SMS",
+    "intro": (
+        "Alarmregeln schicken der Leitung eine SMS, sobald eine Einrichtung oder Zielgruppe "
+        "fast voll ist – einmal, und erst wieder, wenn die Zahl um den Abstand zurückging."
+    ),
+    "rules_heading": "Alarmregeln",
+    "new_rule": "Neue Alarmregel",
+    "rule_heading": "Alarmregel {id}",
+    "no_rules": "Noch keine Alarmregeln.",
+    "scope": "Gilt für",
+    "scope_facility": "Einrichtungen",
+    "scope_group": "Zielgruppen (alle Notschlafstellen der Gruppe)",
+    "scope_group_item": "Zielgruppe: {group}",
+    "metric": "Auslöser",
+    "threshold": "Schwelle",
+    "threshold_hint": "Auslastung in Prozent (z. B. 90) oder Zahl der freien Plätze (z. B. 0).",
+    "margin": "Abstand zum Wiederscharfschalten",
+    "margin_hint": (
+        "Erst wenn die Zahl um so viel hinter die Schwelle zurückfällt, kann die Regel wieder "
+        "auslösen. Leer: {occupancy} Prozentpunkte bzw. {free} Plätze."
+    ),
+    "enabled": "Regel aktiv",
+    "state": "Zustand",
+    "condition_occupancy": "Auslastung ab {threshold} %",
+    "condition_free": "höchstens {threshold} Plätze frei",
+    "margin_occupancy": "{margin} Prozentpunkte",
+    "margin_free": "{margin} Plätze",
+    "last_value": "Zuletzt",
+    "value_occupancy": "{value} %",
+    "value_free": "{value} frei",
+    "fired_at": "ausgelöst {time}",
+    "fired_count": "{count}× ausgelöst",
+    "disabled": "ausgeschaltet",
+    "fixed_fields": (
+        "Geltungsbereich und Auslöser bleiben; für etwas anderes eine neue Regel anlegen."
+    ),
+    "delete": "Löschen",
+    "delete_rule_confirm": "Diese Alarmregel löschen?",
+    "deleted": "Gelöscht.",
+    "recipients_heading": "SMS-Empfänger",
+    "new_recipient": "Neuer Empfänger",
+    "no_recipients": "Noch keine SMS-Empfänger.",
+    "name": "Name",
+    "phone": "Handynummer",
+    "phone_hint": "z. B. 0151 23456789 oder +49 151 23456789; gespeichert als +49…",
+    "role": "Rolle",
+    "facilities": "Einrichtungen",
+    "facilities_hint": "Für Kapazitätsalarme: nur diese Einrichtungen. Keine Auswahl: alle.",
+    "all_facilities": "alle",
+    "sms_queries": "Wärmebus-Handy: darf per SMS freie Betten abfragen und reservieren",
+    "opted_out": "Abgemeldet (STOP): bekommt keine SMS",
+    "opted_out_short": "abgemeldet",
+    "queries_short": "SMS-Abfragen",
+    "delete_recipient_confirm": (
+        "Diesen Empfänger löschen? Wartende SMS an ihn werden nicht verschickt."
+    ),
+    "outbox_heading": "SMS-Postausgang",
+    "outbox_intro": "Jede SMS steht hier zuerst und geht dann über Twilio (oder ins Log) hinaus.",
+    "no_messages": "Keine SMS.",
+    "created_at": "Erstellt",
+    "recipient": "An",
+    "body": "Text",
+    "cause": "Anlass",
+    "status": "Status",
+    "attempts": "Versuche",
+    "sent_at": "Gesendet",
+    "error": "Fehler",
+    "filter": "Filtern",
+    "all_statuses": "alle",
+    "back": "Zurück zu den Alarmen",
+    "read_only": "Nur Lesen: Änderungen macht die Leitung oder die Verwaltung.",
+}
+
+RULE_METRICS: dict[str, str] = {
+    "occupancy": "Auslastung ab (Prozent)",
+    "free": "Freie Plätze höchstens",
+}
+
+RULE_STATES: dict[str, str] = {
+    "armed": "scharf",
+    "fired": "ausgelöst",
+}
+
+RECIPIENT_ROLES: dict[str, str] = {
+    "manager": "Leitung",
+    "crew": "Wärmebus / Streetwork",
+    "admin": "Verwaltung (Betriebsmeldungen)",
+}
+
+OUTBOX_STATUSES: dict[str, str] = {
+    "queued": "wartet",
+    "sending": "wird gesendet",
+    "sent": "gesendet",
+    "delivered": "zugestellt",
+    "undelivered": "nicht zugestellt",
+    "failed": "fehlgeschlagen",
+    "cancelled": "nicht gesendet",
+}
+
+PAGINATION: dict[str, str] = {
+    "label": "Seiten",
+    "previous": "← Zurück",
+    "next": "Weiter →",
+    "position": "Seite {page} von {pages} ({total} Einträge)",
+}
+
+WINTER_PAGE: dict[str, str] = {
+    "title": "Winternothilfe",
+    "heading": "Winternothilfe",
+    "state": "Zustand",
+    "active": "Aktiv seit {since}",
+    "inactive": "Nicht aktiv",
+    "source": "Ausgelöst",
+    "reason": "Begründung",
+    "control": "Steuerung",
+    "control_manual": (
+        "Von Hand gesetzt: Die Wettervorhersage schaltet nicht, bis die Leitung sie wieder "
+        "übergibt."
+    ),
+    "control_forecast": "Die Wettervorhersage schaltet (Schwelle in den Einstellungen).",
+    "effects": (
+        "Während der Winternothilfe werden Notschlafplätze und Einrichtungen in Bereitschaft "
+        "angeboten; Hausverbote wegen Verhaltens ruhen (Gefährdung gilt weiter). Beginn und "
+        "Ende gehen per SMS an die Leitung und die Wärmebusse."
+    ),
+    "switch_on": "Winternothilfe einschalten",
+    "switch_off": "Winternothilfe beenden",
+    "switch_reason": "Begründung",
+    "switch_reason_hint": "z. B. „Nachtfrost –5 °C angekündigt“",
+    "switched_on": "Die Winternothilfe ist eingeschaltet.",
+    "switched_off": "Die Winternothilfe ist beendet.",
+    "release": "Der Wettervorhersage übergeben",
+    "release_hint": "Die nächste Wetterprüfung entscheidet dann wieder.",
+    "release_reason": "Begründung (freiwillig)",
+    "released": "Die Wettervorhersage schaltet wieder.",
+    "history": "Verlauf",
+    "no_history": "Noch nie geschaltet.",
+    "at": "Zeitpunkt",
+    "action": "Schaltung",
+    "by": "durch",
+    "forecast": "Vorhersage",
+    "forecast_value": "{value} °C für die Nacht vom {night} ({source})",
+    "unchanged": "(keine Änderung)",
+    "standby_heading": "Einrichtungen in Bereitschaft",
+    "standby_intro": "Sie bieten ihre Plätze nur während der Winternothilfe an.",
+    "no_standby": "Keine Einrichtung ist in Bereitschaft.",
+    "standby_places": "Plätze",
+    "standby_offered": "bietet heute {free} freie Plätze an",
+    "standby_not_offered": "nicht geöffnet",
+    "standby_admin": "Status ändern",
+}
+
+WINTER_ACTIONS: dict[str, str] = {
+    "on": "eingeschaltet",
+    "off": "beendet",
+    "release": "an die Vorhersage übergeben",
+}
+
+REPORT_PAGES: dict[str, str] = {
+    "title": "Berichte",
+    "heading": "Monatszahlen",
+    "month": "Monat",
+    "month_hint": "JJJJ-MM, z. B. 2026-01",
+    "show": "Anzeigen",
+    "nights": "Nächte vom {first} bis {last}",
+    "download_csv": "Monatszahlen als CSV",
+    "download_xlsx": "Monatszahlen als Excel (XLSX)",
+    "figures_caption": "Monatszahlen {month} je Einrichtung und insgesamt",
+    "figure": "Kennzahl",
+    "total": "Insgesamt",
+    "occupancy_chart": "Auslastung je Einrichtung",
+    "occupancy_caption": "Auslastung in Prozent (belegte Nächte je Platznacht)",
+    "occupancy_column": "Auslastung %",
+    "refusals_chart": "Abweisungen nach Grund und nicht erschienene Reservierungen",
+    "refusals_caption": "Abweisungen und No-Shows im Monat je Einrichtung",
+    "facility": "Einrichtung",
+    "housing_heading": "Wohnraumvorhalteprogramm: Ein- und Auszüge",
+    "federal_heading": "Bundesstatistik untergebrachter wohnungsloser Personen",
+    "federal_link": "Bundesstatistik (Stichtag)",
+    "federal_intro": (
+        "Nach § 4 Wohnungslosenberichterstattungsgesetz: wer in der Stichtagsnacht (31. Januar "
+        "auf 1. Februar) untergebracht war, mit Geschlecht, Alter, Staatsangehörigkeit, "
+        "Haushalt, Art der Unterbringung und Träger – ohne Namen."
+    ),
+    "night": "Stichtagsnacht (Abend)",
+    "night_hint": "Vorgabe: der letzte 31. Januar",
+    "federal_summary": "Zusammenfassung je Merkmal, Nacht vom {night}",
+    "federal_total": "{persons} Personen untergebracht (Gemeindeschlüssel {key})",
+    "characteristic": "Merkmal",
+    "code": "Code",
+    "label": "Bedeutung",
+    "persons": "Personen",
+    "download_records": "Datensätze als CSV (eine Zeile je Person)",
+    "download_summary": "Zusammenfassung als CSV",
+    "no_records": "In dieser Nacht war niemand untergebracht.",
+    "back": "Zurück zu den Monatszahlen",
+    "percent": "{value} %",
+}
+
+# The federal statistic's characteristics by their summary names.
+FEDERAL_CHARACTERISTICS: dict[str, str] = {
+    "geschlecht": "Geschlecht",
+    "altersgruppe": "Altersgruppe",
+    "staatsangehoerigkeit": "Staatsangehörigkeit",
+    "haushaltstyp": "Haushaltstyp",
+    "haushaltsgroesse": "Haushaltsgröße",
+    "art_der_unterbringung": "Art der Unterbringung",
+    "traeger": "Träger",
+    "wohlfahrtsverband": "Wohlfahrtsverband",
+}
+
+AUDIT_PAGE: dict[str, str] = {
+    "title": "Protokoll",
+    "heading": "Protokoll",
+    "intro": (
+        "Wer wann was angelegt, geändert, freigegeben oder nachgeschlagen hat – auch "
+        "abgewiesene Nachfragen. Ohne Namen von Gästen: Personen erscheinen mit ihrer Nummer."
+    ),
+    "user": "Benutzer",
+    "action": "Aktion",
+    "action_hint": "z. B. person.read, oder person. für alle zu Personen",
+    "all_actions": "alle",
+    "object_type": "Datensatz",
+    "all_objects": "alle",
+    "object_id": "Nummer",
+    "person": "Person (Nummer)",
+    "person_hint": "Die Person und ihre Aufenthalte, Hausverbote und Abweisungen",
+    "since": "Von",
+    "until": "Bis",
+    "filter": "Filtern",
+    "reset": "Filter zurücksetzen",
+    "none": "Keine Einträge.",
+    "at": "Zeitpunkt",
+    "by": "Wer",
+    "what": "Was",
+    "record": "Datensatz",
+    "details": "Angaben",
+    "caption": "Protokolleinträge, neueste zuerst",
+    "until_before_since": "Das Ende liegt vor dem Anfang.",
+}
+
+AUDIT_OBJECTS: dict[str, str] = {
+    "person": "Person",
+    "stay": "Aufenthalt",
+    "hold": "Reservierung",
+    "turn_away": "Abweisung",
+    "house_ban": "Hausverbot",
+    "facility": "Einrichtung",
+    "place": "Platz",
+    "out_of_service": "Außerbetriebnahme",
+    "user": "Benutzer",
+    "token": "Token",
+    "alert_rule": "Alarmregel",
+    "recipient": "SMS-Empfänger",
+    "winter_emergency": "Winternothilfe",
+    "report": "Bericht",
+}
+
+AUDIT_ACTIONS: dict[str, str] = {
+    "alert_rule.create": "Alarmregel angelegt",
+    "alert_rule.update": "Alarmregel geändert",
+    "alert_rule.delete": "Alarmregel gelöscht",
+    "ban.create": "Hausverbot erteilt",
+    "ban.lift": "Hausverbot aufgehoben",
+    "ban.override": "Hausverbot übergangen",
+    "facility.create": "Einrichtung angelegt",
+    "facility.update": "Einrichtung geändert",
+    "hold.create": "Reservierung angelegt",
+    "hold.cancel": "Reservierung freigegeben",
+    "hold.convert": "Reservierung aufgenommen",
+    "person.create": "Person angelegt",
+    "person.read": "Person angesehen",
+    "person.search": "Person in Suche gezeigt",
+    "person.search_refused": "Suche abgewiesen",
+    "person.lookup_refused": "Nachfrage abgewiesen",
+    "person.update": "Person geändert",
+    "person.bans_read": "Hausverbote einer Person angesehen",
+    "person.export": "Auskunft erstellt (Art. 15)",
+    "person.erase": "Person gelöscht (Art. 17)",
+    "person.anonymise": "Person anonymisiert",
+    "place.create": "Platz angelegt",
+    "place.out_of_service": "Platz außer Betrieb",
+    "place.return_to_service": "Platz wieder in Betrieb",
+    "recipient.create": "SMS-Empfänger angelegt",
+    "recipient.update": "SMS-Empfänger geändert",
+    "recipient.delete": "SMS-Empfänger gelöscht",
+    "recipient.opt_out": "SMS-Empfänger abgemeldet (STOP)",
+    "recipient.opt_in": "SMS-Empfänger wieder angemeldet",
+    "report.federal_statistic": "Bundesstatistik erstellt",
+    "stay.check_in": "Aufnahme",
+    "stay.check_out": "Abmeldung",
+    "stay.extend": "Aufenthalt verlängert",
+    "stay.move": "Verlegt",
+    "stay.read": "Aufenthalt angesehen",
+    "stay.end_past": "Aufenthalte der Nacht beendet",
+    "token.create": "Token angelegt",
+    "token.revoke": "Token widerrufen",
+    "turn_away.create": "Abweisung eingetragen",
+    "user.create": "Benutzer angelegt",
+    "user.update": "Benutzer geändert",
+    "user.login": "Anmeldung",
+    "winter.start": "Winternothilfe begonnen",
+    "winter.end": "Winternothilfe beendet",
+    "winter.release": "Winternothilfe an die Vorhersage übergeben",
+}
+
+HOUSEHOLD_TYPES: dict[str, str] = {
+    "single": "alleinstehend",
+    "single_parent": "alleinerziehend",
+    "couple": "Paar ohne Kinder",
+    "couple_with_children": "Paar mit Kindern",
+    "multi_person": "Mehrpersonenhaushalt ohne Kinder",
+    "other_with_children": "sonstiger Haushalt mit Kindern",
+}
+
+PERSON_PAGES: dict[str, str] = {
+    "title": "Personen",
+    "heading": "Personen",
+    "intro": (
+        "Suche nach Name und Geburtsjahr. Jede angezeigte Person wird protokolliert; der "
+        "Suchbegriff nicht."
+    ),
+    "search_label": "Name und/oder Geburtsjahr",
+    "search": "Suchen",
+    "no_results": "Niemand gefunden.",
+    "results": "{total} Treffer",
+    "person_heading": "Person {id}",
+    "name": "Name",
+    "birth_year": "Geburtsjahr",
+    "gender": "Geschlecht",
+    "nationality": "Staatsangehörigkeit (Gruppe)",
+    "nationality_hint": (
+        "Ist das Land bekannt, ergibt sich die Gruppe daraus; sonst z. B. staatenlos, "
+        "ungeklärt oder keine Angabe."
+    ),
+    "citizenship": "Staatsangehörigkeit (Land)",
+    "citizenship_hint": "Freiwillig, für die Bundesstatistik.",
+    "citizenship_none": "– nicht bekannt –",
+    "household_type": "Haushalt",
+    "household_size": "Personen im Haushalt",
+    "created_at": "Angelegt",
+    "edit_heading": "Angaben ändern",
+    "save": "Speichern",
+    "saved": "Gespeichert.",
+    "data_protection": "Datenschutz",
+    "export": "Auskunft (Art. 15 DSGVO)",
+    "export_hint": "Alles, was über die Person gespeichert ist – zum Drucken oder als JSON.",
+    "erase": "Löschen (Art. 17 DSGVO)",
+    "erase_hint": (
+        "Name, Geburtsjahr und Staatsangehörigkeit werden sofort gelöscht; die Aufenthalte "
+        "bleiben ohne Person in den Zahlen."
+    ),
+    "export_title": "Auskunft zu Person {id}",
+    "export_intro": "Erstellt am {time} Uhr nach Art. 15 DSGVO.",
+    "print": "Drucken",
+    "download_json": "Als JSON herunterladen",
+    "stays": "Aufenthalte",
+    "holds": "Reservierungen",
+    "bans": "Hausverbote",
+    "overrides": "Freigaben von Hausverboten",
+    "turn_aways": "Abweisungen",
+    "audit": "Wer die Daten angelegt, geändert oder angesehen hat",
+    "none": "keine",
+    "facility": "Einrichtung",
+    "place": "Platz",
+    "first_night": "Erste Nacht",
+    "end_night": "Bis vor Nacht",
+    "status": "Stand",
+    "night": "Nacht",
+    "note": "Notiz",
+    "reason": "Grund",
+    "kind": "Art",
+    "at": "Zeitpunkt",
+    "by": "Wer",
+    "what": "Was",
+    "erase_title": "Person {id} löschen",
+    "erase_intro": (
+        "Die Person wird sofort anonymisiert: Name, Geburtsjahr und Staatsangehörigkeit "
+        "werden gelöscht, der Suchschlüssel geleert, freie Texte zu ihr vergessen. Das lässt "
+        "sich nicht rückgängig machen."
+    ),
+    "erase_reason": "Begründung (Antrag und Datum)",
+    "erase_reason_hint": "z. B. „Antrag auf Löschung vom 2. Februar 2026“; wird protokolliert.",
+    "erase_confirm": "Ich habe den Antrag geprüft: jetzt endgültig löschen",
+    "erase_submit": "Endgültig löschen",
+    "erased": "Person {id} ist gelöscht (anonymisiert).",
+    "cancel": "Abbrechen",
+    "back": "Zurück zur Suche",
+}
+
+STAY_STATUSES: dict[str, str] = {
+    "held": "reserviert",
+    "checked_in": "aufgenommen",
+    "checked_out": "abgemeldet",
+    "cancelled": "storniert",
+    "expired": "nicht erschienen",
+}
+
+CHECK_IN.update(
+    {
+        "nationality": "Staatsangehörigkeit (Gruppe)",
+        "nationality_hint": "Ohne Land: z. B. staatenlos, ungeklärt, keine Angabe.",
+    }
+)
+STAY_PAGE.update({"person_details": "Angaben ansehen und ändern"})
+
+# Facilities' names where space is short on the report pages (else the SMS short names).
+REPORT_SHORT_NAMES: dict[str, str] = {"wvp": "WVP"}

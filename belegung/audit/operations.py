@@ -20,7 +20,8 @@ from belegung.stays.models import HouseBan, Stay, TurnAway
 @dataclass(frozen=True)
 class AuditFilter:
     """Which entries: about a person, by a user (name), of an action (exact, or a prefix
-    ending in "." such as "person."), from and to a day (local dates, both included)."""
+        ending in "." such as "person."), from and to a day (local dates, both included), about
+    one record (its type, and its id)."""
 
     page: int = 1
     page_size: int = 50
@@ -29,6 +30,9 @@ class AuditFilter:
     action: str | None = None
     since: date | None = None
     until: date | None = None
+    # One record: its type ("stay", "person", …) and, optionally, its id.
+    object_type: str | None = None
+    object_id: int | None = None
 
 
 def about_person(person_id: int) -> sa.ColumnElement[bool]:
@@ -66,6 +70,10 @@ def read_audit_log(ctx: ServiceContext, which: AuditFilter) -> Page[AuditEntry]:
             stmt = stmt.where(AuditEntry.action.like(escaped + "%", escape="\\"))
         else:
             stmt = stmt.where(AuditEntry.action == which.action)
+    if which.object_type is not None:
+        stmt = stmt.where(AuditEntry.object_type == which.object_type)
+    if which.object_id is not None:
+        stmt = stmt.where(AuditEntry.object_id == which.object_id)
     if which.since is not None:
         stmt = stmt.where(AuditEntry.at >= _local_midnight(ctx, which.since))
     if which.until is not None:

@@ -18,13 +18,21 @@
     if (!table) { return; }
     var heads = Array.prototype.slice.call(table.querySelectorAll("thead th")).slice(1);
     var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
-    var labels = rows.map(function (row) { return row.querySelector("th").textContent.trim(); });
+    // A row's data-short names it on the chart where its full name is too long.
+    var labels = rows.map(function (row) {
+      var th = row.querySelector("th");
+      return th.dataset.short || th.textContent.trim();
+    });
     var bar = canvas.dataset.chartType === "bar";
     var datasets = heads.map(function (head, i) {
       var c = palette[i % palette.length];
       return {
         label: head.textContent.trim(),
-        data: rows.map(function (row) { return Number(row.querySelectorAll("td")[i].textContent); }),
+        // A cell's data-value where its text is formatted for readers (87,5 %).
+        data: rows.map(function (row) {
+          var cell = row.querySelectorAll("td")[i];
+          return Number(cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent);
+        }),
         borderColor: c,
         backgroundColor: c,
         borderDash: bar ? [] : dashes[i % dashes.length],
@@ -34,6 +42,10 @@
       };
     });
     var stacked = canvas.dataset.chartStacked === "true";
+    // data-chart-axis="y": horizontal bars (long category names, e.g. facilities).
+    var horizontal = canvas.dataset.chartAxis === "y";
+    var categories = { stacked: stacked, ticks: { autoSkip: !horizontal, maxTicksLimit: horizontal ? undefined : 12 } };
+    var values = { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } };
     new Chart(canvas, {
       type: bar ? "bar" : "line",
       data: { labels: labels, datasets: datasets },
@@ -41,11 +53,9 @@
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
+        indexAxis: horizontal ? "y" : "x",
         interaction: { mode: "index", intersect: false },
-        scales: {
-          x: { stacked: stacked, ticks: { maxTicksLimit: 12, autoSkip: true } },
-          y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } }
-        },
+        scales: horizontal ? { x: values, y: categories } : { x: categories, y: values },
         plugins: { legend: { position: "bottom" } }
       }
     });

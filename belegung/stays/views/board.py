@@ -22,6 +22,7 @@ from belegung.http.idempotency import idempotent
 from belegung.http.pages import Refusal, page, refusal, signed_in_actor
 from belegung.limits import BACKFILL_DAYS, MAX_PAGE_SIZE
 from belegung.persons import operations as persons
+from belegung.persons.forms import nationality_for
 from belegung.persons.models import Gender, Nationality
 from belegung.persons.operations import ExistingPerson, NewPerson, PersonRef
 from belegung.stays import operations
@@ -103,6 +104,13 @@ def evacuation(slug: str) -> str:
 
 
 # --- check-in: search → pick → confirm ----------------------------------------------------
+
+
+def _nationality(citizenship: str | None, chosen: str | None) -> Nationality | None:
+    """The group to register: none with a country (it follows from it), unless another
+    group was chosen as well (the operation then checks that they agree)."""
+    group = nationality_for(citizenship or "", chosen or Nationality.UNKNOWN.value)
+    return Nationality(group) if group is not None else None
 
 
 def _flow_args() -> dict[str, Any]:
@@ -278,7 +286,8 @@ def new_guest(slug: str) -> Response | tuple[str, int]:
                 name=form.name.data or "",
                 birth_year=form.birth_year.data,
                 gender=Gender(form.gender.data),
-                nationality=Nationality(form.nationality.data),
+                citizenship=form.citizenship.data or None,
+                nationality=_nationality(form.citizenship.data, form.nationality.data),
             )
             try:
                 stay = _do_check_in(slug, person, form, hold_id)

@@ -18,6 +18,7 @@ from belegung.limits import (
     SEARCH_MAX,
     TURN_AWAY_NOTE_MAX,
 )
+from belegung.persons.forms import citizenship_field
 from belegung.persons.models import Gender, Nationality
 from belegung.stays.models import TurnAwayReason
 
@@ -76,6 +77,8 @@ class NewGuestForm(CheckInForm):
         choices=options((g.value, texts.GENDERS[g.value]) for g in Gender),
         default=Gender.UNKNOWN.value,
     )
+    # The country where known (the nationality group follows from it), else the group.
+    citizenship = citizenship_field()
     nationality = SelectField(
         texts.CHECK_IN["nationality"],
         choices=options((n.value, texts.NATIONALITIES[n.value]) for n in Nationality),
