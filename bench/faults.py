@@ -4,8 +4,8 @@
 
 Starts its own PostgreSQL cluster (initdb/pg_ctl from /usr/lib/postgresql/15/bin, as the
 user postgres when run as root) on a spare port, migrates and seeds it, serves the app
-with gunicorn and the shipped gunicorn.conf.py, and runs a storm of check-ins (each new
-person, every other stay checked out again at once) from several threads. Meanwhile it
+with gunicorn and the shipped gunicorn.conf.py, and runs a storm of check-ins (each a new
+person; a quarter race for tonight's places, some checked out again at once) from several threads. Meanwhile it
 stops PostgreSQL for a few seconds and starts it again, and later SIGKILLs a gunicorn
 worker. Then it checks, on the database:
 
@@ -34,6 +34,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from bench.slow_clients import ROOT, flask, free_port, wait_until_up
 
 PG_BIN = Path(os.environ.get("BELEGUNG_PG_BIN", "/usr/lib/postgresql/15/bin"))
 FACILITY = "unionstrasse"
+NIGHTS = 60
 
 
 # --- a PostgreSQL cluster of our own ---------------------------------------------------------
@@ -137,13 +139,18 @@ class Storm:
             name = f"Sturm {n}-{i}"
             person = {"name": name, "birth_year": 1970 + n, "gender": "m", "nationality": "german"}
             started = time.monotonic()
-            status, body = self.request(
-                "POST", "/api/v1/stays", {"facility": FACILITY, "person": person}
-            )
+            # Every fourth for tonight (the threads race for the same places until the
+            # shelter is full); the others spread over the coming nights.
+            request: dict[str, Any] = {"facility": FACILITY, "person": person}
+            tonight = i % 4 == 0
+            if not tonight:
+                night = datetime.now(UTC).date() + timedelta(days=1 + (n * 7 + i) % NIGHTS)
+                request["night"] = night.isoformat()
+            status, body = self.request("POST", "/api/v1/stays", request)
             self.record(
                 Attempt("check_in", name, started, time.monotonic() - started, status, body)
             )
-            if status == 201 and i % 2 == 0:
+            if status == 201 and tonight and i % 8 == 0:
                 started = time.monotonic()
                 status, out = self.request("POST", f"/api/v1/stays/{body['id']}/checkout", {})
                 self.record(
