@@ -4,10 +4,10 @@
 
 Starts its own PostgreSQL cluster (initdb/pg_ctl from /usr/lib/postgresql/15/bin, as the
 user postgres when run as root) on a spare port, migrates and seeds it, serves the app
-with gunicorn and the shipped gunicorn.conf.py, and runs a storm of check-ins (each a new
-person; a quarter race for tonight's places, some checked out again at once) from several threads. Meanwhile it
-stops PostgreSQL for a few seconds and starts it again, and later SIGKILLs a gunicorn
-worker. Then it checks, on the database:
+with gunicorn and the shipped gunicorn.conf.py, and runs a storm of check-ins from
+several threads (each a new person; a quarter race for tonight's places, some checked
+out again at once). Meanwhile it stops PostgreSQL for a few seconds and starts it
+again, and later SIGKILLs a gunicorn worker. Then it checks, on the database:
 
 - every acknowledged (201) check-in is there, with its person and place; every
   acknowledged check-out is checked out;
