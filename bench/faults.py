@@ -323,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
         recovery = "never" if recovered is None else f"{recovered:.2f} s"
         print(f"first success after PostgreSQL was back: {recovery}")
         print(f"slowest request overall: {slowest:.2f} s; 500s: {len(five_hundreds)}")
+        marks = " ".join(f"{name}@{at - t0:.1f}s" for name, at in events.items())
+        print(f"the five slowest (start, seconds, status; events: {marks}):")
+        for a in sorted(attempts, key=lambda a: -a.seconds)[:5]:
+            print(f"  {a.kind:9s} at {a.started - t0:5.1f} s: {a.seconds:.2f} s, {a.status}")
         ok = True
         if not outage_503:
             problems.append("no 503 JSON during the outage")
@@ -335,6 +339,15 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems[:50]:
             ok = False
             print("PROBLEM:", problem)
+        for a in five_hundreds:
+            print(f"  500 at {a.started - t0:.1f} s: {a.body}")
+        if not ok:
+            errors = [
+                line
+                for line in log.read_text(errors="replace").splitlines()
+                if " ERROR " in line or "Traceback" in line
+            ]
+            print("gunicorn's error lines:", *errors[-20:], sep="\n  ")
         print("RESULT:", "every check holds" if ok else f"{len(problems)} problems")
         return 0 if ok else 1
     finally:

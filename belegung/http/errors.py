@@ -14,7 +14,13 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from jinja2 import TemplateNotFound
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -95,8 +101,16 @@ def answer_for(exc: Exception) -> ErrorAnswer:
 TIMEOUT_SQLSTATES = frozenset({"57014", "55P03"})
 
 
+# SQLAlchemy's "Can't reconnect until invalid transaction is rolled back": the connection
+# was lost inside the transaction (e.g. in a savepoint whose error was caught, as the
+# alert hooks do) and the next statement or the commit finds it gone.
+LOST_IN_TRANSACTION = "8s2b"
+
+
 def _is_database_unavailable(exc: Exception) -> bool:
     if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    if isinstance(exc, PendingRollbackError) and exc.code == LOST_IN_TRANSACTION:
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 

@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool
 from belegung import create_app, texts
 from belegung.config import load_settings
 from belegung.extensions import db
+from belegung.http import metrics
 from belegung.limits import DATABASE_RETRY_AFTER_SECONDS
 from tests.conftest import SECRET, TestDatabase
 from tests.stays.test_concurrency import _wipe
@@ -257,6 +258,8 @@ def test_a_database_that_is_down_is_a_503_page_not_a_500() -> None:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     app = unreachable_app(port)
+    counted = metrics.DATABASE_ERRORS.labels(kind="unavailable")
+    before = counted._value.get()
     reply = app.test_client().get("/status")
     assert reply.status_code == 503, reply.get_data(as_text=True)
     assert reply.mimetype == "text/html"
@@ -267,3 +270,53 @@ def test_a_database_that_is_down_is_a_503_page_not_a_500() -> None:
     )
     assert reply.status_code == 503
     assert reply.json == {"code": "unavailable", "message": texts.API["unavailable"]}
+    # Operators see it in /metrics (belegung_database_errors_total{kind="unavailable"}).
+    assert counted._value.get() == before + 2
+
+
+# --- a connection lost inside the transaction ----------------------------------------------
+
+
+@pytest.mark.postgres_only
+def test_a_connection_lost_inside_a_transaction_is_a_503_not_a_500(
+    database: TestDatabase,
+) -> None:
+    """The database restarts while a request is in its transaction, and the error is
+    caught on the way (the alert hooks catch theirs, in a savepoint): the next statement
+    finds the connection gone ("can't reconnect until invalid transaction is rolled
+    back"). Seen once in bench/faults.py as a 500."""
+    from belegung.extensions import session
+
+    app = create_app(
+        env={"BELEGUNG_DATABASE_URL": database.url, "BELEGUNG_SECRET_KEY": SECRET},
+        config={"TESTING": True},
+    )
+    killer = sa.create_engine(database.engine.url, poolclass=NullPool)
+
+    def lose_the_connection() -> str:
+        pid = session().execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with killer.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        try:
+            with session().begin_nested():
+                session().execute(sa.text("SELECT 1"))
+        except sa.exc.OperationalError:
+            pass  # caught, as the alert hooks do
+        session().execute(sa.text("SELECT 1"))
+        return "unreachable"
+
+    app.add_url_rule("/api/v1/lost", view_func=lose_the_connection)
+    app.before_request_funcs[None].remove(
+        next(f for f in app.before_request_funcs[None] if f.__module__ == "belegung.auth.bearer")
+    )
+    try:
+        reply = app.test_client().get("/api/v1/lost")
+        assert reply.status_code == 503, reply.get_data(as_text=True)
+        assert reply.json["code"] == "unavailable"
+        assert reply.headers["Retry-After"]
+        # The pool recovers: the next request gets a fresh connection.
+        assert app.test_client().get("/readyz").status_code == 200
+    finally:
+        killer.dispose()
+        with app.app_context():
+            db.engine.dispose()
