@@ -320,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
             f"started in it, {len(outage_503)} answered 503 JSON, "
             f"max latency in it {max((a.seconds for a in outage), default=0):.2f} s"
         )
+        in_outage = Counter(a.status for a in outage)
+        shares = ", ".join(f"{k or 'no answer'}: {n}" for k, n in in_outage.items())
+        print(f"  in the outage: {shares}")
         recovery = "never" if recovered is None else f"{recovered:.2f} s"
         print(f"first success after PostgreSQL was back: {recovery}")
         print(f"slowest request overall: {slowest:.2f} s; 500s: {len(five_hundreds)}")
