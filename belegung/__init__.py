@@ -75,9 +75,11 @@ def _init_http(app: Flask) -> None:
     from belegung.extensions import csrf
     from belegung.facilities.api import blp as facilities_api
     from belegung.facilities.views import init_facility_pages
+    from belegung.health import bp as health_pages
     from belegung.http.api import init_api
     from belegung.http.bodies import init_bodies
     from belegung.http.errors import init_errors
+    from belegung.http.observe import init_observe
     from belegung.http.pages import init_pages
     from belegung.http.security import init_security
     from belegung.http.transactions import init_request_transactions
@@ -93,6 +95,8 @@ def _init_http(app: Flask) -> None:
 
     # Every template reads its German texts from belegung.texts.
     app.context_processor(lambda: {"texts": texts})
+    # Request ids, the request log line and metrics: around everything else.
+    init_observe(app)
     init_security(app)
     init_bodies(app)
     init_bearer_auth(app)
@@ -106,6 +110,8 @@ def _init_http(app: Flask) -> None:
     # Pages (after the API: its URL converters serve them too). Each capability registers
     # its blueprints, navigation links and dashboard panels (http.pages).
     app.register_blueprint(status_pages)
+    # /healthz, /readyz, /metrics for operators (no login; /metrics guarded itself).
+    app.register_blueprint(health_pages)
     # Twilio's form posts: authenticated by their signature, no token, session or CSRF.
     app.register_blueprint(sms_webhooks)
     csrf.exempt(sms_webhooks)

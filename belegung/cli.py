@@ -11,7 +11,8 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -19,7 +20,6 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from gunicorn.glogging import Logger as GunicornLogger  # type: ignore[import-untyped]
 
 from belegung import texts
 from belegung.alerts.models import OutboxMessage
@@ -41,9 +41,13 @@ from belegung.facilities.service import get_facility
 from belegung.limits import EARLIEST_NIGHT, LATEST_NIGHT, MAX_ID
 from belegung.nights import system_clock
 from belegung.schemas import forbidden_character
+from belegung.serving import ACCESS_LOG_FORMAT, AccessLogger  # noqa: F401  (importable here)
 from belegung.stays.availability import COUNTS, Availability
 from belegung.stays.operations import read_availability
 from belegung.transaction import unit_of_work
+
+# The repository: gunicorn.conf.py (and templates/, migrations/) beside the package.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
@@ -191,22 +195,6 @@ def availability_command(
         click.echo(_table(figures))
 
 
-# Request lines without the query string: `?q=` may carry a name (no personal data
-# in logs).
-ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
-
-
-class AccessLogger(GunicornLogger):
-    """gunicorn's logger with the path escaped: it arrives percent-decoded, and a %0A in
-    it must not start a forged line in the access log."""
-
-    def atoms(self, resp: Any, req: Any, environ: Any, request_time: timedelta) -> Any:
-        atoms = super().atoms(resp, req, environ, request_time)
-        # WSGI paths are bytes as Latin-1: non-ASCII bytes show as \xNN, controls too.
-        atoms["U"] = str(atoms["U"] or "").encode("unicode_escape").decode("ascii")
-        return atoms
-
-
 def _first_start_users(demo: bool, url: str) -> None:
     """On a database without users: create the first ones and print their one-time
     passwords (only now, only here)."""
@@ -259,12 +247,13 @@ def serve_command(host: str, port: int, workers: int, demo: bool, scheduler: boo
     _first_start_users(demo, f"http://{host}:{port}")
     db.session.remove()
     db.engine.dispose()
+    # The production configuration (gunicorn.conf.py: the worker that slow clients can't
+    # stall, timeouts, limits, logs, metrics), bound where serve was told.
     gunicorn = [
         sys.executable, "-m", "gunicorn",
-        "--workers", str(workers), "--threads", "4",
+        "--config", str(ROOT / "gunicorn.conf.py"),
+        "--workers", str(workers),
         "--bind", f"{host}:{port}",
-        "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
-        "--logger-class", f"{__name__}.AccessLogger",
         "belegung:create_app()",
     ]  # fmt: skip
     click.echo(texts.CLI["serving"].format(url=f"http://{host}:{port}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -79,6 +80,17 @@ class Settings:
     evening_summary: time | None = time(21, 0)
     # Nights one check-in or extension in a night shelter may book (limits.NIGHTS_PER_CALL).
     nights_per_call: int = NIGHTS_PER_CALL
+    # --- ops (issue 13): bounded waits on the database, metrics -------------------------
+    # Seconds: connecting to PostgreSQL (also waiting for a pooled connection), one
+    # statement, one lock; SQLite's wait for its write lock.
+    db_connect_timeout: float = 5.0
+    db_statement_timeout: float = 10.0
+    db_lock_timeout: float = 5.0
+    sqlite_busy_timeout: float = 5.0
+    # /metrics: the SHA-256 (hex) of a bearer token that may read it, and the networks
+    # that may read it without one.
+    metrics_token_sha256: str | None = None
+    metrics_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
 
     @property
     def calendar(self) -> NightCalendar:
@@ -94,7 +106,10 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                **engine_options(self.database_url),
+                **self.bounded_waits(),
+            },
             # No request of ours comes near this; a larger one is refused (413).
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             # A login lasts one night shift (evening to morning), not longer.
@@ -111,6 +126,36 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": False,
             "BELEGUNG": self,
+        }
+
+    def bounded_waits(self) -> dict[str, object]:
+        """Engine options that bound every wait on the database (issue 13): nothing hangs
+        longer than these; a timeout is answered 503 (http.errors)."""
+        if self.database_url.startswith("sqlite"):
+            # Wait this long for the write lock (BEGIN IMMEDIATE, see db.py), then fail.
+            return {"connect_args": {"timeout": self.sqlite_busy_timeout}}
+
+        def ms(seconds: float) -> int:
+            return max(1, round(seconds * 1000))
+
+        return {
+            # Waiting for a connection from a full pool is bounded like connecting.
+            "pool_timeout": self.db_connect_timeout,
+            "connect_args": {
+                # libpq takes whole seconds (at least 2).
+                "connect_timeout": max(2, round(self.db_connect_timeout)),
+                "options": (
+                    f"-c statement_timeout={ms(self.db_statement_timeout)} "
+                    f"-c lock_timeout={ms(self.db_lock_timeout)}"
+                ),
+                # A database host that vanishes (network, power) is noticed on an open
+                # connection too: unacknowledged data and idle keepalives time out.
+                "tcp_user_timeout": ms(self.db_statement_timeout),
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+            },
         }
 
 
@@ -406,7 +451,47 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: Path) 
         winter_frost_warnings=_bool(env, "BELEGUNG_WINTER_FROST_WARNINGS", False),
         evening_summary=evening_summary,
         nights_per_call=_int(env, "BELEGUNG_NIGHTS_PER_CALL", NIGHTS_PER_CALL, 1, MAX_NIGHTS),
+        **_ops_settings(env),
     )
+
+
+class _OpsSettings(TypedDict):
+    db_connect_timeout: float
+    db_statement_timeout: float
+    db_lock_timeout: float
+    sqlite_busy_timeout: float
+    metrics_token_sha256: str | None
+    metrics_networks: tuple[str, ...]
+
+
+def _ops_settings(env: Mapping[str, str]) -> _OpsSettings:
+    """Bounded waits and metrics (issue 13)."""
+    token_hash = (env.get("BELEGUNG_METRICS_TOKEN_SHA256") or "").strip().lower() or None
+    if token_hash is not None and not re.fullmatch(r"[0-9a-f]{64}", token_hash):
+        raise ConfigError(
+            "BELEGUNG_METRICS_TOKEN_SHA256 must be the SHA-256 of the token in hex "
+            "(64 characters; `printf %s TOKEN | sha256sum`)"
+        )
+    networks_raw = env.get("BELEGUNG_METRICS_NETWORKS")
+    networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    if networks_raw is not None:
+        parts = [part.strip() for part in networks_raw.split(",") if part.strip()]
+        for part in parts:
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"BELEGUNG_METRICS_NETWORKS must list networks such as 10.0.0.0/8, got {part!r}"
+                ) from None
+        networks = tuple(parts)
+    return {
+        "db_connect_timeout": _float(env, "BELEGUNG_DB_CONNECT_TIMEOUT", 5.0, 1.0, 60.0),
+        "db_statement_timeout": _float(env, "BELEGUNG_DB_STATEMENT_TIMEOUT", 10.0, 0.1, 3600.0),
+        "db_lock_timeout": _float(env, "BELEGUNG_DB_LOCK_TIMEOUT", 5.0, 0.1, 600.0),
+        "sqlite_busy_timeout": _float(env, "BELEGUNG_SQLITE_BUSY_TIMEOUT", 5.0, 0.1, 600.0),
+        "metrics_token_sha256": token_hash,
+        "metrics_networks": networks,
+    }
 
 
 def settings_of(app: Flask) -> Settings:

@@ -67,3 +67,7 @@ LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
 # The public page's traffic light: up to this many places free tonight in a target group
 # reads as "few" (wenige Plätze), more as "free".
 FEW_PLACES = 5
+
+# The database was too slow or away (http.errors, 503): ask clients to come back after
+# this many seconds (Retry-After).
+DATABASE_RETRY_AFTER_SECONDS = 5

@@ -200,6 +200,9 @@ API: dict[str, str] = {
     "too_many_requests": "Zu viele Anfragen; bitte kurz warten.",
     "internal_error": "Interner Fehler; er wurde protokolliert.",
     "unavailable": "Die Datenbank ist gerade nicht erreichbar; bitte gleich noch einmal.",
+    "database_busy": (
+        "Die Datenbank ist gerade überlastet; bitte in ein paar Sekunden noch einmal versuchen."
+    ),
     "forbidden_character": (
         "Unzulässiges Zeichen {char}: Steuerzeichen (außer Tabulator und Zeilenumbruch), "
         "Textrichtungszeichen und einzelne Surrogate sind nicht erlaubt."
@@ -209,6 +212,7 @@ API: dict[str, str] = {
 PAGES: dict[str, str] = {
     "error_heading": "Das hat nicht geklappt",
     "back_to_start": "Zur Startseite",
+    "try_again": "Noch einmal versuchen",
     "csrf_failed": (
         "Das Formular ist abgelaufen oder stammt aus einer früheren Anmeldung; bitte die "
         "Seite neu laden und noch einmal absenden."

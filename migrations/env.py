@@ -58,6 +58,11 @@ def run_migrations_online() -> None:
             **conf_args,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # The app's statement timeout (BELEGUNG_DB_STATEMENT_TIMEOUT) is for
+                # requests; building an index on a large table may take longer. Lock
+                # waits stay bounded. LOCAL: the pooled connection keeps its own.
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 

@@ -14,13 +14,21 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from jinja2 import TemplateNotFound
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from belegung import texts
 from belegung.errors import DomainError, InvalidInput
 from belegung.http.context import rollback_request
 from belegung.http.paths import is_api_request
+from belegung.limits import DATABASE_RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -82,19 +90,64 @@ def answer_for(exc: Exception) -> ErrorAnswer:
         # those checks. Never a 500, never the database's message (it may echo values).
         log.warning("integrity error on %s %r: %s", request.method, request.path, type(exc.orig))
         return ErrorAnswer(409, "conflict", texts.API["conflict"])
-    if isinstance(exc, OperationalError):
-        # The driver's class and SQLSTATE say what happened; its message may quote data.
-        log.error(
-            "database error %s (SQLSTATE %s) on %s %r",
-            type(exc.orig).__name__,
-            getattr(exc.orig, "sqlstate", None),
-            request.method,
-            request.path,
-        )
-        return ErrorAnswer(503, "unavailable", texts.API["unavailable"])
+    if _is_database_unavailable(exc):
+        return _database_unavailable(exc)
     # The path as repr: a %0A in it must not start a forged log line.
     log.exception("unexpected error on %s %r", request.method, request.path)
     return ErrorAnswer(500, "internal_error", texts.API["internal_error"])
+
+
+# SQLSTATEs of waits that were cut short: statement_timeout (57014), lock_timeout (55P03).
+TIMEOUT_SQLSTATES = frozenset({"57014", "55P03"})
+
+
+# SQLAlchemy's "Can't reconnect until invalid transaction is rolled back": the connection
+# was lost inside the transaction (e.g. in a savepoint whose error was caught, as the
+# alert hooks do) and the next statement or the commit finds it gone.
+LOST_IN_TRANSACTION = "8s2b"
+
+
+def _is_database_unavailable(exc: Exception) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    if isinstance(exc, PendingRollbackError) and exc.code == LOST_IN_TRANSACTION:
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def database_timed_out(exc: Exception) -> bool:
+    """Whether a database error is a bounded wait that ran out (config: bounded_waits),
+    rather than a database that cannot be reached."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in TIMEOUT_SQLSTATES:
+        return True
+    # SQLite: the write lock was not free within the busy timeout.
+    return "database is locked" in str(orig) if orig is not None else False
+
+
+def _database_unavailable(exc: Exception) -> ErrorAnswer:
+    """503 with Retry-After: a wait ran out (overloaded) or the database is away. Never a
+    hang (every wait is bounded) and never a 500."""
+    timed_out = database_timed_out(exc)
+    orig = getattr(exc, "orig", None)
+    # The driver's class and SQLSTATE say what happened; its message may quote data.
+    log.error(
+        "database %s: %s (SQLSTATE %s) on %s %r",
+        "timeout" if timed_out else "error",
+        type(orig or exc).__name__,
+        getattr(orig, "sqlstate", None),
+        request.method,
+        request.path,
+    )
+    from belegung.http import metrics
+
+    metrics.database_error("timeout" if timed_out else "unavailable")
+    code = "database_busy" if timed_out else "unavailable"
+    return ErrorAnswer(
+        503, code, texts.API[code], headers=(("Retry-After", str(DATABASE_RETRY_AFTER_SECONDS)),)
+    )
 
 
 def json_error(answer: ErrorAnswer) -> Response:
@@ -110,8 +163,11 @@ def json_error(answer: ErrorAnswer) -> Response:
 
 
 def html_error(answer: ErrorAnswer) -> Response:
+    # Without the database the page layout cannot be drawn (it reads the login): a page
+    # of its own.
+    template = "errors/unavailable.html" if answer.status == 503 else "errors/error.html"
     try:
-        body = render_template("errors/error.html", error=answer)
+        body = render_template(template, error=answer)
     except TemplateNotFound:
         body = answer.message
     response = Response(body, status=answer.status, mimetype="text/html")
@@ -121,7 +177,10 @@ def html_error(answer: ErrorAnswer) -> Response:
 
 def error_response(exc: Exception) -> Response:
     """The answer to an error in the caller's format; the request's work is undone."""
-    rollback_request()
+    try:
+        rollback_request()
+    except Exception as rollback_failed:  # the connection may be gone with the database
+        log.warning("rollback failed: %s", type(rollback_failed).__name__)
     answer = answer_for(exc)
     return json_error(answer) if is_api_request() else html_error(answer)
 
