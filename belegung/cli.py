@@ -94,9 +94,12 @@ def _seed_dortmund(demo: bool) -> None:
     from belegung.alerts.presets import seed_rules
     from belegung.demo import fill_demo
     from belegung.facilities.presets import seed
+    from belegung.housing.presets import seed_apartments
+    from belegung.housing.service import WVP
 
     with cli_context("seed") as ctx:
         result = seed(ctx)
+        seed_apartments(ctx, get_facility(ctx.session, WVP))
         rules = seed_rules(ctx)
         if result.changed:
             click.echo(
