@@ -70,6 +70,8 @@ def _init_http(app: Flask) -> None:
     from belegung.extensions import csrf
     from belegung.facilities.api import blp as facilities_api
     from belegung.facilities.views import init_facility_pages
+    from belegung.housing.api import blp as housing_api
+    from belegung.housing.api import raise_upload_limit
     from belegung.http.api import init_api
     from belegung.http.errors import init_errors
     from belegung.http.pages import init_pages
@@ -91,7 +93,16 @@ def _init_http(app: Flask) -> None:
     init_pages(app)
     init_api(
         app,
-        [facilities_api, stays_api, persons_api, winter_api, audit_api, reports_api, alerts_api],
+        [
+            facilities_api,
+            stays_api,
+            persons_api,
+            winter_api,
+            audit_api,
+            reports_api,
+            alerts_api,
+            housing_api,
+        ],
     )
     # Pages (after the API: its URL converters serve them too). Each capability registers
     # its blueprints, navigation links and dashboard panels (http.pages).
@@ -103,5 +114,7 @@ def _init_http(app: Flask) -> None:
     init_stay_pages(app)
     init_dashboard_pages(app)
     init_facility_pages(app)
+    # Before every other hook (CSRF reads the form): the import's larger upload limit.
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

@@ -663,6 +663,9 @@ def reports_federal(night: date | None, fmt: str, output: str | None) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from belegung.housing.cli import housing_group
+
+    app.cli.add_command(housing_group)
     app.cli.add_command(reports_group)
     app.cli.add_command(persons_group)
     app.cli.add_command(audit_group)

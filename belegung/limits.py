@@ -95,9 +95,10 @@ HOUSING_IMPORT_MAX_ROWS = 5_000
 HOUSING_IMPORT_MAX_EMPTY_RUN = 1_000
 HOUSING_IMPORT_MAX_LINES = 10 * HOUSING_IMPORT_MAX_ROWS
 HOUSING_IMPORT_MAX_COLUMNS = 50
-# The upload route's request size limit (the file plus the form's few fields); every
+# The upload routes' request size limit: twice the file limit, so that a file somewhat over
+# it is answered with the import's own message (file_too_large), a huge one with 413. Every
 # other request keeps the application's MAX_CONTENT_LENGTH.
-HOUSING_IMPORT_MAX_REQUEST_BYTES = HOUSING_IMPORT_MAX_FILE_BYTES + 64 * 1024
+HOUSING_IMPORT_MAX_REQUEST_BYTES = 2 * HOUSING_IMPORT_MAX_FILE_BYTES
 HOUSING_IMPORT_PLACES_RANGE = (1, 12)
 HOUSING_IMPORT_FLOOR_RANGE = (-3, 60)
 HOUSING_IMPORT_ROOMS_RANGE = ("0.5", "20")

@@ -359,6 +359,25 @@ HOUSING_IMPORT_FIELDS: dict[str, str] = {
 }
 
 
+# The import command's output (flask --app belegung housing import).
+HOUSING_CLI: dict[str, str] = {
+    "error": "Fehler",
+    "warning": "Hinweis",
+    "line": "Zeile {line}",
+    "column": "Spalte „{column}“",
+    "progress": "Wohnungen",
+    "summary": (
+        "{rows} Wohnungen in der Datei: {created} neu, {updated} geändert, {unchanged} "
+        "unverändert; {missing} nicht in der Datei; {errors} Fehler, {warnings} Hinweise."
+    ),
+    "missing": "Nicht in der Datei (nicht gelöscht): {numbers}",
+    "more": " und {count} weitere",
+    "nothing_written": "Die Datei hat Fehler: nichts wurde gespeichert.",
+    "dry_run": "Probelauf: nichts wurde gespeichert.",
+    "written": "Gespeichert.",
+}
+
+
 def housing_import_message(code: str, **params: object) -> str:
     """The German message of an import error or warning (a code of HOUSING_IMPORT; a
     missing one is a KeyError, as for error_message)."""
