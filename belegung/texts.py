@@ -122,6 +122,7 @@ REASONS: dict[str, str] = {
     "places_in_use": "Plätze, die schon belegt waren, werden nicht entfernt",
     "handed_back": "die Wohnung ist zurückgegeben",
     "not_blocked": "die Wohnung ist nicht gesperrt",
+    "file_missing": "bitte eine Datei (CSV oder XLSX) auswählen",
     "search_too_many": (
         "mehr als {limit} Treffer; bitte genauer suchen, z. B. mit Vor- und Nachnamen "
         "oder dem Geburtsjahr"

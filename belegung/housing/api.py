@@ -111,9 +111,12 @@ def import_apartments(query: dict[str, Any], files: dict[str, Any]) -> ImportRes
     change without writing. An apartment missing from the file is listed in `missing`,
     never deleted. Files up to 5 MB.
     """
-    upload = files["file"]
+    upload = files.get("file")
     return operations.import_file(
-        service_ctx(), upload.stream, upload.filename or "", dry_run=query["dry_run"]
+        service_ctx(),
+        None if upload is None else upload.stream,
+        "" if upload is None else upload.filename or "",
+        dry_run=query["dry_run"],
     )
 
 

@@ -434,7 +434,7 @@ def board(ctx: ServiceContext, weeks: int = 8, which: ApartmentFilter | None = N
 
 def import_file(
     ctx: ServiceContext,
-    data: bytes | BinaryIO,
+    data: bytes | BinaryIO | None,
     filename: str,
     *,
     dry_run: bool,
@@ -444,6 +444,8 @@ def import_file(
     """Read an apartment list and (unless a dry run, or the file has any error) create
     and update the apartments, all or nothing."""
     authorize(ctx.actor, Action.WRITE_HOUSING)
+    if data is None:
+        raise InvalidInput(field="file", reason="file_missing")
     parsed = parse_apartment_file(data, filename)
     if on_parsed is not None:
         on_parsed(len(parsed.rows))

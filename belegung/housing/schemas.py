@@ -121,7 +121,6 @@ class ImportQuerySchema(ma.Schema):
 
 class ImportFileSchema(ma.Schema):
     file = fields.Raw(
-        required=True,
         metadata={"type": "string", "format": "binary", "description": "CSV or XLSX"},
     )
 

@@ -12,6 +12,7 @@ import pytest
 
 from belegung.context import ServiceContext
 from belegung.facilities.models import Facility
+from belegung.facilities.service import get_facility
 from belegung.housing.models import Apartment, Household
 from belegung.housing.service import ApartmentFields, create_apartment, create_household
 from belegung.persons.models import Gender, HouseholdType, Person
@@ -26,12 +27,16 @@ def wvp(dortmund: dict[str, Facility]) -> Facility:
 def make_apartment(ctx: ServiceContext, wvp: Facility) -> Callable[..., Apartment]:
     """`make_apartment("A-1", places=3, step_free=True, district="Hörde", rooms="2.5")`."""
 
+    slug = wvp.slug
+
     def make(number: str, places: int = 2, **fields: Any) -> Apartment:
         if "rooms" in fields and fields["rooms"] is not None:
             fields["rooms"] = Decimal(str(fields["rooms"]))
         fields.setdefault("address", f"Teststraße {number}, 44137 Dortmund")
         fields.setdefault("district", "Innenstadt-West")
-        return create_apartment(ctx, wvp, ApartmentFields(number=number, **fields), places)
+        # By slug: a request in between ends the objects of the test's session.
+        facility = get_facility(ctx.session, slug)
+        return create_apartment(ctx, facility, ApartmentFields(number=number, **fields), places)
 
     return make
 
