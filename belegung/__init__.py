@@ -76,6 +76,8 @@ def _init_http(app: Flask) -> None:
     from belegung.facilities.api import blp as facilities_api
     from belegung.facilities.views import init_facility_pages
     from belegung.health import bp as health_pages
+    from belegung.housing.api import blp as housing_api
+    from belegung.housing.api import raise_upload_limit
     from belegung.http.api import init_api
     from belegung.http.bodies import init_bodies
     from belegung.http.errors import init_errors
@@ -105,7 +107,16 @@ def _init_http(app: Flask) -> None:
     init_pages(app)
     init_api(
         app,
-        [facilities_api, stays_api, persons_api, winter_api, audit_api, reports_api, alerts_api],
+        [
+            facilities_api,
+            stays_api,
+            persons_api,
+            winter_api,
+            audit_api,
+            reports_api,
+            alerts_api,
+            housing_api,
+        ],
     )
     # Pages (after the API: its URL converters serve them too). Each capability registers
     # its blueprints, navigation links and dashboard panels (http.pages).
@@ -124,5 +135,7 @@ def _init_http(app: Flask) -> None:
     init_report_pages(app)
     init_audit_pages(app)
     init_person_pages(app)
+    # Before every other hook (CSRF reads the form): the import's larger upload limit.
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
     # Last: its hooks go around all the others (see there).
     init_request_transactions(app)

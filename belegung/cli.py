@@ -105,9 +105,12 @@ def _seed_dortmund(demo: bool) -> None:
     from belegung.alerts.presets import seed_rules
     from belegung.demo import fill_demo
     from belegung.facilities.presets import seed
+    from belegung.housing.presets import seed_apartments
+    from belegung.housing.service import WVP
 
     with cli_context("seed") as ctx:
         result = seed(ctx)
+        seed_apartments(ctx, get_facility(ctx.session, WVP))
         rules = seed_rules(ctx)
         if result.changed:
             click.echo(
@@ -677,6 +680,9 @@ def reports_federal(night: date | None, fmt: str, output: str | None) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from belegung.housing.cli import housing_group
+
+    app.cli.add_command(housing_group)
     app.cli.add_command(reports_group)
     app.cli.add_command(persons_group)
     app.cli.add_command(audit_group)

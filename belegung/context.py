@@ -22,6 +22,8 @@ class Role(StrEnum):
     OUTREACH = "outreach"
     MANAGER = "manager"
     ADMIN = "admin"
+    # Housing officers: the housing programme (apartments, households, placements).
+    HOUSING = "housing"
 
 
 @dataclass(frozen=True)

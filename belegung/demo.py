@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -16,6 +16,7 @@ from belegung.alerts.presets import seed_demo_recipients
 from belegung.context import ServiceContext
 from belegung.facilities.models import Facility, Place, Unit
 from belegung.facilities.service import get_facility
+from belegung.housing.models import Household, HouseholdMember, Outcome, Placement, PlacementStay
 from belegung.persons.models import Gender, HouseholdType, Nationality, Person
 from belegung.persons.service import create_person
 from belegung.stays.bans import impose_ban
@@ -106,6 +107,18 @@ HISTORY_GUESTS = {
 }
 # Households in the housing programme by size: 158 households, 418 people.
 HOUSEHOLDS = {1: 44, 2: 39, 3: 31, 4: 25, 5: 11, 6: 8}
+# Households that lived in the programme and moved out in the last year, by size, and
+# where they went (own tenancy is the programme's goal).
+FORMER_HOUSEHOLDS = {1: 14, 2: 9, 3: 7, 4: 5, 5: 1}
+OUTCOME_WEIGHTS = {
+    Outcome.OWN_TENANCY: 12,
+    Outcome.OTHER_HOUSING: 3,
+    Outcome.SUPPORTED_HOUSING: 3,
+    Outcome.SHELTER: 2,
+    Outcome.INSTITUTION: 1,
+    Outcome.DECEASED: 1,
+    Outcome.UNKNOWN: 2,
+}
 
 
 @dataclass
@@ -321,8 +334,65 @@ def _household_type(rng: random.Random, size: int) -> HouseholdType:
     )
 
 
+def _place_household(
+    ctx: ServiceContext,
+    rng: random.Random,
+    result: DemoResult,
+    places: list[Place],
+    size: int,
+    first: date,
+    end: date | None,
+    outcome: Outcome | None,
+) -> None:
+    """A household, its members and its placement in the apartment of `places`, written
+    directly (its history predates belegung, as an import's would)."""
+    household_type = _household_type(rng, size)
+    household = Household(type=household_type, created_at=ctx.now())
+    ctx.session.add(household)
+    ctx.session.flush()
+    placement = Placement(
+        household_id=household.id,
+        apartment_id=places[0].unit_id,
+        first_night=first,
+        end_night=end,
+        outcome=outcome,
+        created_at=ctx.now(),
+        moved_out_at=None if end is None else ctx.now(),
+    )
+    ctx.session.add(placement)
+    ctx.session.flush()
+    for place in places[:size]:
+        gender = rng.choice((Gender.MALE, Gender.FEMALE))
+        person = _person(ctx, rng, gender, (1, 75), (household_type, size))
+        result.persons += 1
+        ctx.session.add(
+            HouseholdMember(
+                household_id=household.id,
+                person_id=person.id,
+                joined_on=first,
+                left_on=end,
+            )
+        )
+        stay = Stay(
+            facility_id=place.facility_id,
+            place_id=place.id,
+            person_id=person.id,
+            first_night=first,
+            end_night=end,
+            status=StayStatus.CHECKED_IN if end is None else StayStatus.CHECKED_OUT,
+            created_at=ctx.now(),
+            checked_in_at=ctx.now(),
+            checked_out_at=None if end is None else ctx.now(),
+        )
+        ctx.session.add(stay)
+        ctx.session.flush()
+        ctx.session.add(PlacementStay(stay_id=stay.id, placement_id=placement.id))
+        result.stays += 1
+
+
 def _housing(ctx: ServiceContext, rng: random.Random, result: DemoResult) -> None:
-    """158 households living in apartments that fit them, moved in over the last years."""
+    """158 households living in apartments that fit them, moved in over the last years,
+    and a few dozen who moved out in the last year (in apartments that are empty now)."""
     wvp: Facility = get_facility(ctx.session, "wvp")
     apartments: dict[int | None, list[Place]] = {}
     for place in ctx.session.scalars(
@@ -337,25 +407,18 @@ def _housing(ctx: ServiceContext, rng: random.Random, result: DemoResult) -> Non
         places = next(p for p in vacant if len(p) >= size)
         vacant.remove(places)
         moved_in = tonight - timedelta(days=rng.randint(10, 900))
-        household = (_household_type(rng, size), size)
-        for place in places[:size]:
-            gender = rng.choice((Gender.MALE, Gender.FEMALE))
-            person = _person(ctx, rng, gender, (1, 75), household)
-            result.persons += 1
-            # History predates belegung: written directly, as an import would.
-            ctx.session.add(
-                Stay(
-                    facility_id=wvp.id,
-                    place_id=place.id,
-                    person_id=person.id,
-                    first_night=moved_in,
-                    end_night=None,
-                    status=StayStatus.CHECKED_IN,
-                    created_at=ctx.now(),
-                    checked_in_at=ctx.now(),
-                )
-            )
-            result.stays += 1
+        _place_household(ctx, rng, result, places, size, moved_in, None, None)
+    outcomes, weights = zip(*OUTCOME_WEIGHTS.items(), strict=True)
+    former = [
+        s for s, count in sorted(FORMER_HOUSEHOLDS.items(), reverse=True) for _ in range(count)
+    ]
+    for size in former:
+        places = next(p for p in vacant if len(p) >= size)
+        vacant.remove(places)
+        moved_out = tonight - timedelta(days=rng.randint(3, 360))
+        moved_in = moved_out - timedelta(days=rng.randint(60, 800))
+        outcome = rng.choices(outcomes, weights=weights)[0]
+        _place_household(ctx, rng, result, places, size, moved_in, moved_out, outcome)
     ctx.session.flush()
 
 

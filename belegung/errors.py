@@ -137,3 +137,27 @@ class IdempotencyKeyReused(DomainError):
 
     code = "idempotency_key_reused"
     http_status = 422
+
+
+# --- Housing programme -----------------------------------------------------------------
+
+
+class ApartmentTaken(DomainError):
+    """Another household lives (or will live) in the apartment, which isn't shared."""
+
+    code = "apartment_taken"
+    http_status = 409
+
+
+class NoRoom(DomainError):
+    """The apartment has fewer free places than the household has members."""
+
+    code = "no_room"
+    http_status = 409
+
+
+class ApartmentBlocked(DomainError):
+    """The apartment is blocked (or handed back) at that time."""
+
+    code = "apartment_blocked"
+    http_status = 409

@@ -71,3 +71,44 @@ FEW_PLACES = 5
 # The database was too slow or away (http.errors, 503): ask clients to come back after
 # this many seconds (Retry-After).
 DATABASE_RETRY_AFTER_SECONDS = 5
+# --- Housing programme (belegung/housing) ---------------------------------------------------
+APARTMENT_NUMBER_MAX = 32
+APARTMENT_ADDRESS_MAX = 200
+APARTMENT_DISTRICT_MAX = 80
+APARTMENT_LANDLORD_MAX = 200
+HOUSEHOLD_NOTE_MAX = 500
+# Members of one household (the same bound as a person's household size).
+HOUSEHOLD_MEMBERS_MAX = HOUSEHOLD_SIZE_MAX
+# A move-in, move-out or move may be recorded this many days late, and planned up to
+# MAX_NIGHTS ahead.
+HOUSING_BACKFILL_DAYS = 31
+# The vacancy search leaves out an apartment whose lease ends within this many days of
+# the move-in date: a household should not have to move again within months.
+LEASE_REMAINING_MIN_DAYS = 90
+# The board of apartments shows this many weeks ahead at most.
+BOARD_WEEKS_MAX = 26
+
+# The apartment-list import (belegung/housing/importing.py, docs/housing-import.md).
+HOUSING_IMPORT_MAX_FILE_BYTES = 5 * 1024 * 1024
+# An XLSX file is a zip archive: a few kilobytes can unpack to gigabytes of XML. A sheet
+# of HOUSING_IMPORT_MAX_ROWS apartments unpacks to about 5 MB.
+HOUSING_IMPORT_MAX_UNPACKED_BYTES = 25 * 1024 * 1024
+# Apartments (non-empty rows below the header) in one file; the programme has about 600.
+HOUSING_IMPORT_MAX_ROWS = 5_000
+# Rows read at most, empty ones included. A sheet formatted down to row 1,048,576 holds
+# that many empty rows: reading stops after a run of HOUSING_IMPORT_MAX_EMPTY_RUN of them
+# (with a warning), and a sheet that still goes on past HOUSING_IMPORT_MAX_LINES is
+# refused, so that no file keeps a worker busy for long.
+HOUSING_IMPORT_MAX_EMPTY_RUN = 1_000
+HOUSING_IMPORT_MAX_LINES = 10 * HOUSING_IMPORT_MAX_ROWS
+HOUSING_IMPORT_MAX_COLUMNS = 50
+# The upload routes' request size limit: twice the file limit, so that a file somewhat over
+# it is answered with the import's own message (file_too_large), a huge one with 413. Every
+# other request keeps the application's MAX_CONTENT_LENGTH.
+HOUSING_IMPORT_MAX_REQUEST_BYTES = 2 * HOUSING_IMPORT_MAX_FILE_BYTES
+HOUSING_IMPORT_PLACES_RANGE = (1, 12)
+HOUSING_IMPORT_FLOOR_RANGE = (-3, 60)
+HOUSING_IMPORT_ROOMS_RANGE = ("0.5", "20")
+HOUSING_IMPORT_AREA_RANGE = ("5", "1000")
+HOUSING_IMPORT_AREA_DECIMALS = 2
+HOUSING_IMPORT_LEASE_DATE_RANGE = (date(1990, 1, 1), date(2099, 12, 31))

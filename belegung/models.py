@@ -12,6 +12,7 @@ from belegung.alerts.models import (
 from belegung.audit.models import AuditEntry
 from belegung.auth.models import Role, User, user_facilities
 from belegung.facilities.models import Facility, OutOfService, Place, Unit
+from belegung.housing.models import Apartment, Household, HouseholdMember, Placement, PlacementStay
 from belegung.idempotency import IdempotencyKey
 from belegung.jobstore import apscheduler_jobs
 from belegung.persons.models import Person
@@ -20,16 +21,21 @@ from belegung.winter.models import WinterEmergency, WinterSwitch
 
 __all__ = [
     "AlertRule",
+    "Apartment",
     "AuditEntry",
     "BanOverride",
     "Facility",
     "HouseBan",
+    "Household",
+    "HouseholdMember",
     "IdempotencyKey",
     "InboundSms",
     "OutOfService",
     "OutboxMessage",
     "Person",
     "Place",
+    "Placement",
+    "PlacementStay",
     "Recipient",
     "Role",
     "SmsEvent",

@@ -28,6 +28,11 @@ ERRORS: dict[str, str] = {
         "oder die Ankunft eintragen lassen."
     ),
     "invalid_state": "Das geht nicht: {reason}",
+    "apartment_taken": (
+        "In Wohnung {apartment} wohnt bereits ein anderer Haushalt (oder zieht dort ein)."
+    ),
+    "no_room": ("Wohnung {apartment} hat nur {free} freie Plätze; der Haushalt braucht {size}."),
+    "apartment_blocked": "Wohnung {apartment} ist gesperrt oder zurückgegeben.",
 }
 
 # Names of the things an error can be about ("{what} nicht gefunden").
@@ -43,6 +48,10 @@ THINGS: dict[str, str] = {
     "token": "Token",
     "recipient": "Empfänger",
     "alert_rule": "Alarmregel",
+    "apartment": "Wohnung",
+    "household": "Haushalt",
+    "placement": "Belegung der Wohnung",
+    "member": "Haushaltsmitglied",
 }
 
 # Why a value or an action was refused: the `reason` code of a domain error, formatted
@@ -99,6 +108,21 @@ REASONS: dict[str, str] = {
     ),
     "form_key_invalid": "das Formular ist beschädigt; bitte die Seite neu laden",
     "same_place": "der Gast liegt bereits auf diesem Platz",
+    "household_empty": "der Haushalt hat keine Mitglieder",
+    "at_most_members": "höchstens {max} Personen",
+    "member_twice": "eine Person steht doppelt in der Liste",
+    "in_other_household": "die Person gehört bereits zu einem anderen Haushalt",
+    "household_placed": (
+        "der Haushalt wohnt bereits in einer Wohnung; bitte umziehen statt einziehen"
+    ),
+    "placement_ended": "der Haushalt ist bereits ausgezogen",
+    "after_move_in": "muss nach dem Einzug liegen",
+    "same_apartment": "der Haushalt wohnt bereits in dieser Wohnung",
+    "last_member": "das letzte Mitglied tritt nicht aus; bitte den Auszug eintragen",
+    "places_in_use": "Plätze, die schon belegt waren, werden nicht entfernt",
+    "handed_back": "die Wohnung ist zurückgegeben",
+    "not_blocked": "die Wohnung ist nicht gesperrt",
+    "file_missing": "bitte eine Datei (CSV oder XLSX) auswählen",
     "search_too_many": (
         "mehr als {limit} Treffer; bitte genauer suchen, z. B. mit Vor- und Nachnamen "
         "oder dem Geburtsjahr"
@@ -321,6 +345,8 @@ HOUSING_IMPORT: dict[str, str] = {
     "lease_end_before_start": "Das Mietende liegt vor dem Mietbeginn ({start}).",
     "blocked_needs_reason": "Eine gesperrte Wohnung braucht einen Sperrgrund.",
     "reason_ignored": ("Die Wohnung ist nicht gesperrt; der Sperrgrund wird nicht gespeichert."),
+    # Refused by the programme's rules while writing (e.g. blocking an occupied apartment)
+    "row_refused": "{message}",
 }
 
 # The apartment fields by the German header the documentation and messages use.
@@ -339,6 +365,25 @@ HOUSING_IMPORT_FIELDS: dict[str, str] = {
     "lease_end": "Mietende",
     "status": "Status",
     "blocked_reason": "Sperrgrund",
+}
+
+
+# The import command's output (flask --app belegung housing import).
+HOUSING_CLI: dict[str, str] = {
+    "error": "Fehler",
+    "warning": "Hinweis",
+    "line": "Zeile {line}",
+    "column": "Spalte „{column}“",
+    "progress": "Wohnungen",
+    "summary": (
+        "{rows} Wohnungen in der Datei: {created} neu, {updated} geändert, {unchanged} "
+        "unverändert; {missing} nicht in der Datei; {errors} Fehler, {warnings} Hinweise."
+    ),
+    "missing": "Nicht in der Datei (nicht gelöscht): {numbers}",
+    "more": " und {count} weitere",
+    "nothing_written": "Die Datei hat Fehler: nichts wurde gespeichert.",
+    "dry_run": "Probelauf: nichts wurde gespeichert.",
+    "written": "Gespeichert.",
 }
 
 
@@ -475,6 +520,7 @@ ROLES: dict[str, str] = {
     "outreach": "Wärmebus / Streetwork",
     "manager": "Leitung",
     "admin": "Verwaltung",
+    "housing": "Wohnraumvorhalteprogramm",
 }
 
 NAV: dict[str, str] = {

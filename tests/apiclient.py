@@ -35,6 +35,7 @@ CALLERS: dict[str, tuple[Role, tuple[str, ...]]] = {
     "staff": (Role.STAFF, ("unionstrasse",)),
     "staff_women": (Role.STAFF, ("nortkirchenstrasse",)),
     "outreach": (Role.OUTREACH, ()),
+    "housing": (Role.HOUSING, ()),
 }
 
 

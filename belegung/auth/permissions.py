@@ -36,6 +36,10 @@ class Action(StrEnum):
     # Alert rules, SMS recipients and the outbox (managers and admins).
     READ_ALERTS = "alerts.read"
     MANAGE_ALERTS = "alerts.manage"
+    # The housing programme: apartments, households, placements, its figures (housing
+    # officers, managers and admins).
+    READ_HOUSING = "housing.read"
+    WRITE_HOUSING = "housing.write"  # households, moves, blocks, the apartment import
 
 
 READS = frozenset(a for a in Action if a.value.endswith(".read"))
@@ -59,8 +63,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     }),
     Role.MANAGER: READS | {
         Action.OVERRIDE_BANS, Action.SWITCH_WINTER, Action.EXPORT_PERSONS, Action.ERASE_PERSONS,
-        Action.MANAGE_ALERTS,
+        Action.MANAGE_ALERTS, Action.WRITE_HOUSING,
     },
+    Role.HOUSING: frozenset({
+        Action.READ_AVAILABILITY, Action.READ_FACILITIES, Action.READ_WINTER,
+        Action.READ_HOUSING, Action.WRITE_HOUSING,
+    }),
     Role.ADMIN: frozenset(Action),
 }  # fmt: skip
 

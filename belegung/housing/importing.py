@@ -25,36 +25,35 @@ from typing import BinaryIO, Literal, TypeVar, cast
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from belegung import texts
+from belegung import limits, texts
 from belegung.schemas import forbidden_character
 
-# --- Limits (defined once here; they move to belegung/limits.py) ---------------------------
-MAX_FILE_BYTES = 5 * 1024 * 1024
-# An XLSX file is a zip archive: a few kilobytes can unpack to gigabytes of XML. A sheet
-# of MAX_ROWS apartments unpacks to about 5 MB.
-MAX_UNPACKED_BYTES = 25 * 1024 * 1024
-# Apartments (non-empty rows below the header) in one file; the programme has about 600.
-MAX_ROWS = 5_000
-# Rows read at most, empty ones included. A sheet formatted down to row 1,048,576 holds
-# that many empty rows: reading stops after a run of MAX_EMPTY_RUN of them (with a
-# warning), and a sheet that still goes on past MAX_LINES is refused, so that no file
-# keeps a worker busy for long.
-MAX_EMPTY_RUN = 1_000
-MAX_LINES = 10 * MAX_ROWS
-MAX_COLUMNS = 50
+# --- Limits (defined in belegung/limits.py; the names here are this module's) ---------------
+MAX_FILE_BYTES = limits.HOUSING_IMPORT_MAX_FILE_BYTES
+MAX_UNPACKED_BYTES = limits.HOUSING_IMPORT_MAX_UNPACKED_BYTES
+MAX_ROWS = limits.HOUSING_IMPORT_MAX_ROWS
+MAX_EMPTY_RUN = limits.HOUSING_IMPORT_MAX_EMPTY_RUN
+MAX_LINES = limits.HOUSING_IMPORT_MAX_LINES
+MAX_COLUMNS = limits.HOUSING_IMPORT_MAX_COLUMNS
 MAX_TEXT_LENGTH: Mapping[str, int] = {
-    "number": 32,
-    "address": 200,
-    "district": 80,
-    "landlord": 200,
-    "blocked_reason": 500,
+    "number": limits.APARTMENT_NUMBER_MAX,
+    "address": limits.APARTMENT_ADDRESS_MAX,
+    "district": limits.APARTMENT_DISTRICT_MAX,
+    "landlord": limits.APARTMENT_LANDLORD_MAX,
+    "blocked_reason": limits.REASON_MAX,
 }
-PLACES_RANGE = (1, 12)
-FLOOR_RANGE = (-3, 60)
-ROOMS_RANGE = (Decimal("0.5"), Decimal("20"))
-AREA_RANGE = (Decimal("5"), Decimal("1000"))
-AREA_DECIMALS = 2
-LEASE_DATE_RANGE = (date(1990, 1, 1), date(2099, 12, 31))
+PLACES_RANGE = limits.HOUSING_IMPORT_PLACES_RANGE
+FLOOR_RANGE = limits.HOUSING_IMPORT_FLOOR_RANGE
+ROOMS_RANGE = (
+    Decimal(limits.HOUSING_IMPORT_ROOMS_RANGE[0]),
+    Decimal(limits.HOUSING_IMPORT_ROOMS_RANGE[1]),
+)
+AREA_RANGE = (
+    Decimal(limits.HOUSING_IMPORT_AREA_RANGE[0]),
+    Decimal(limits.HOUSING_IMPORT_AREA_RANGE[1]),
+)
+AREA_DECIMALS = limits.HOUSING_IMPORT_AREA_DECIMALS
+LEASE_DATE_RANGE = limits.HOUSING_IMPORT_LEASE_DATE_RANGE
 # A value quoted in a message is cut here, so that a pasted novel doesn't become the message.
 SHOWN_VALUE_LENGTH = 40
 

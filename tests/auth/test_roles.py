@@ -9,6 +9,8 @@ The table is DESIGN.md's Roles section as belegung/auth/permissions.py implement
 - manager: read everything; ban overrides and lifting bans; the winter switch; reports,
   the federal statistic, the audit log, a person's export and erasure; alert rules, SMS
   recipients and the outbox.
+- housing: the housing programme (apartments, households, placements, its figures);
+  availability, facilities and the winter state. Managers and admins may do the same.
 - admin: everything.
 
 A denied call is 403 `forbidden`, except a record of another shelter (or another crew's
@@ -27,10 +29,13 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from belegung.context import ServiceContext
+from belegung.facilities.service import get_facility
+from belegung.housing.service import ApartmentFields, create_apartment
 from belegung.http.paths import DOCS_PATH, PREFIX, SPEC_PATH
 from tests.apiclient import ApiClient, ban, check_in, new_person
 
-ROLES = ("admin", "manager", "staff", "staff_women", "outreach")
+ROLES = ("admin", "manager", "staff", "staff_women", "outreach", "housing")
 
 
 class Rights(NamedTuple):
@@ -54,6 +59,8 @@ RECORD_READERS = who("admin", "manager", "staff", "staff_women")
 HERE_READ = who("admin", "manager", "staff")
 HERE_WRITE = who("admin", "staff")
 ELSEWHERE = who("staff_women")
+# The housing programme: housing officers, managers, admins.
+HOUSING = who("admin", "manager", "housing")
 
 GUEST = {"name": "Gast", "gender": "m"}
 
@@ -79,7 +86,7 @@ MATRIX: dict[tuple[str, str], Rights] = {
     ("GET", "/stays/<id:stay_id>"): Rights(HERE_READ, hidden=ELSEWHERE),
     ("POST", "/stays/<id:stay_id>/extend"): Rights(HERE_WRITE, {}, hidden=ELSEWHERE),
     ("POST", "/stays/<id:stay_id>/checkout"): Rights(HERE_WRITE, hidden=ELSEWHERE),
-    ("GET", "/holds"): Rights(EVERYONE),  # outreach: their own
+    ("GET", "/holds"): Rights(EVERYONE - {"housing"}),  # outreach: their own
     ("POST", "/holds"): Rights(HERE_WRITE | {"outreach"}, {"facility": "unionstrasse"}),
     # Made by outreach.
     ("GET", "/holds/<id:hold_id>"): Rights(HERE_READ | {"outreach"}, hidden=ELSEWHERE),
@@ -130,13 +137,43 @@ MATRIX: dict[tuple[str, str], Rights] = {
     ("PATCH", "/recipients/<id:recipient_id>"): Rights(LEADS, {"name": "Wärmebus 2"}),
     ("DELETE", "/recipients/<id:recipient_id>"): Rights(LEADS),
     ("GET", "/outbox"): Rights(LEADS),
+    ("GET", "/housing/apartments"): Rights(HOUSING),
+    ("GET", "/housing/apartments/<id:apartment_id>"): Rights(HOUSING),
+    # Without a file: 422 for those who may, 403 for the others.
+    ("POST", "/housing/apartments/import"): Rights(HOUSING, {}),
+    ("POST", "/housing/apartments/<id:apartment_id>/block"): Rights(
+        HOUSING, {"reason": "Schimmel"}
+    ),
+    ("POST", "/housing/apartments/<id:apartment_id>/unblock"): Rights(HOUSING, {}),
+    ("GET", "/housing/vacancies"): Rights(HOUSING, query={"size": "2"}),
+    ("POST", "/housing/households"): Rights(
+        HOUSING, {"type": "single", "members": [{"name": "Gast"}]}
+    ),
+    ("GET", "/housing/households/<id:household_id>"): Rights(HOUSING),
+    ("POST", "/housing/households/<id:household_id>/members"): Rights(
+        HOUSING, {"person": {"name": "Kind"}}
+    ),
+    ("POST", "/housing/households/<id:household_id>/members/<id:person_id>/leave"): Rights(
+        HOUSING, {}
+    ),
+    ("POST", "/housing/placements"): Rights(
+        HOUSING, {"household": "<household_id>", "apartment": "<apartment_id>"}
+    ),
+    ("GET", "/housing/placements/<id:placement_id>"): Rights(HOUSING),
+    ("POST", "/housing/placements/<id:placement_id>/move-out"): Rights(
+        HOUSING, {"date": "2026-01-20", "outcome": "own_tenancy"}
+    ),
+    ("POST", "/housing/placements/<id:placement_id>/move"): Rights(
+        HOUSING, {"apartment": "<apartment_id>"}
+    ),
+    ("GET", "/housing/figures"): Rights(HOUSING),
 }
 
 PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
 @pytest.fixture
-def objects(api: ApiClient) -> dict[str, Any]:
+def objects(api: ApiClient, ctx: ServiceContext) -> dict[str, Any]:
     """One of each object at unionstrasse: a stay, a hold made by outreach, a banned
     person (not the one staying: extending the stay must not meet the ban), an
     out-of-service period."""
@@ -153,9 +190,25 @@ def objects(api: ApiClient) -> dict[str, Any]:
     recipient = api.post(
         "/recipients", json={"name": "Wärmebus", "phone": "0172 9980752", "role": "crew"}
     )
-    created = (banned, stay, hold, period, rule, recipient)
-    assert [r.status_code for r in created] == [201] * 6, [r.json for r in created]
+    apartment = create_apartment(
+        ctx,
+        get_facility(ctx.session, "wvp"),
+        ApartmentFields(number="R-1", address="Rollenweg 1"),
+        3,
+    )
+    household = api.post(
+        "/housing/households", json={"type": "couple", "members": [{"name": "A"}, {"name": "B"}]}
+    )
+    placement = api.post(
+        "/housing/placements",
+        json={"household": household.json["id"], "apartment": apartment.id},
+    )
+    created = (banned, stay, hold, period, rule, recipient, household, placement)
+    assert [r.status_code for r in created] == [201] * 8, [r.json for r in created]
     return {
+        "apartment_id": apartment.id,
+        "household_id": household.json["id"],
+        "placement_id": placement.json["id"],
         "slug": "unionstrasse",
         "person_id": person_id,
         "ban_id": banned.json["id"],

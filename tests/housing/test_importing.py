@@ -789,6 +789,7 @@ def test_every_reason_code_has_a_german_message_for_its_parameters() -> None:
         "max": 12,
         "first_line": 2,
         "start": "01.03.2025",
+        "message": "Wohnung W-1 ist gesperrt.",
     }
     for code in texts.HOUSING_IMPORT:
         message = texts.housing_import_message(code, **params)
