@@ -36,7 +36,9 @@ from belegung.stays.out_of_service import take_out_of_service
 from tests.apiclient import Caller
 from tests.pageclient import PageClient, forms_of
 
-NOT_PAGES = ("/api/", "/static/", "/sms/")
+# Operators' endpoints are not pages: /healthz and /readyz are open, /metrics takes a
+# token or a network (tests/http/test_health.py).
+NOT_PAGES = ("/api/", "/static/", "/sms/", "/healthz", "/readyz", "/metrics")
 ADMIN = {Role.ADMIN}
 MANAGERS = {Role.MANAGER, Role.ADMIN}
 SHELTER = {Role.STAFF, Role.MANAGER, Role.ADMIN}
