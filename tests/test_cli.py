@@ -112,10 +112,12 @@ def test_availability_json_shows_all_five_facilities_free_tonight(
         f = by_slug[slug]
         assert set(f) == FIELDS
         assert (f["capacity"], f["emergency_capacity"]) == (regular, emergency)
-        assert (f["free"], f["free_emergency"]) == (regular, emergency)
+        # Emergency places are not offered (so not counted free) while regular ones are.
+        assert (f["free"], f["free_emergency"]) == (regular, 0)
         assert f["occupied"] == f["held"] == f["out_of_service"] == 0
     assert figures["totals"]["capacity"] == 2160
-    assert figures["totals"]["free_emergency"] == 4
+    assert figures["totals"]["emergency_capacity"] == 4
+    assert figures["totals"]["free_emergency"] == 0
 
 
 def test_availability_for_a_given_night_and_filters(app: Flask, session: Session) -> None:
