@@ -72,6 +72,7 @@ def _init_http(app: Flask) -> None:
     from belegung.facilities.views import init_facility_pages
     from belegung.housing.api import blp as housing_api
     from belegung.housing.api import raise_upload_limit
+    from belegung.housing.views import init_housing_pages
     from belegung.http.api import init_api
     from belegung.http.errors import init_errors
     from belegung.http.pages import init_pages
@@ -114,6 +115,7 @@ def _init_http(app: Flask) -> None:
     init_stay_pages(app)
     init_dashboard_pages(app)
     init_facility_pages(app)
+    init_housing_pages(app)
     # Before every other hook (CSRF reads the form): the import's larger upload limit.
     app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
     # Last: its hooks go around all the others (see there).
