@@ -997,6 +997,7 @@ ALERTS_CLI: dict[str, str] = {
 
 HOUSING_PAGES: dict[str, str] = {
     "title": "Wohnungen",
+    "apartment": "Wohnung",
     "apartments": "Wohnungen des Wohnraumvorhalteprogramms",
     "search": "Wohnung suchen",
     "board": "Belegungsplan",
