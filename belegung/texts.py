@@ -1000,6 +1000,7 @@ HOUSING_PAGES: dict[str, str] = {
     "apartment": "Wohnung",
     "apartments": "Wohnungen des Wohnraumvorhalteprogramms",
     "search": "Wohnung suchen",
+    "all_apartments": "Alle Wohnungen",
     "board": "Belegungsplan",
     "import": "Wohnungsliste einlesen",
     "new_household": "Neuer Haushalt",

@@ -65,8 +65,10 @@ def test_import_find_place_and_move_out_a_family_of_five(page: Page, tmp_path: P
     expect(found).to_have_count(1)
     expect(found.first).to_contain_text("E2E-1")
     page.locator("summary", has_text="Ausgeschlossen").click()
-    expect(page.get_by_text("E2E-2: nicht barrierefrei")).to_be_visible()
-    expect(page.get_by_text("E2E-3: zu klein")).to_be_visible()
+    step = page.locator("p.excluded", has_text="nicht barrierefrei")
+    expect(step.get_by_role("link", name="E2E-2", exact=True)).to_be_visible()
+    small = page.locator("p.excluded", has_text="zu klein")
+    expect(small.get_by_role("link", name="E2E-3", exact=True)).to_be_visible()
     assert_no_serious_axe_violations(page)
     screenshot(page, "housing-vacancies")
 
