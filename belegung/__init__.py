@@ -78,6 +78,7 @@ def _init_http(app: Flask) -> None:
     from belegung.health import bp as health_pages
     from belegung.housing.api import blp as housing_api
     from belegung.housing.api import raise_upload_limit
+    from belegung.housing.views import init_housing_pages
     from belegung.http.api import init_api
     from belegung.http.bodies import init_bodies
     from belegung.http.errors import init_errors
@@ -135,6 +136,7 @@ def _init_http(app: Flask) -> None:
     init_report_pages(app)
     init_audit_pages(app)
     init_person_pages(app)
+    init_housing_pages(app)
     # Before every other hook (CSRF reads the form): the import's larger upload limit.
     app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
     # Last: its hooks go around all the others (see there).

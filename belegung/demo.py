@@ -17,6 +17,7 @@ from belegung.context import ServiceContext
 from belegung.facilities.models import Facility, Place, Unit
 from belegung.facilities.service import get_facility
 from belegung.housing.models import Household, HouseholdMember, Outcome, Placement, PlacementStay
+from belegung.housing.presets import seed_apartments
 from belegung.persons.models import Gender, HouseholdType, Nationality, Person
 from belegung.persons.service import create_person
 from belegung.stays.bans import impose_ban
@@ -394,6 +395,8 @@ def _housing(ctx: ServiceContext, rng: random.Random, result: DemoResult) -> Non
     """158 households living in apartments that fit them, moved in over the last years,
     and a few dozen who moved out in the last year (in apartments that are empty now)."""
     wvp: Facility = get_facility(ctx.session, "wvp")
+    # Each apartment unit with its housing office's record (seed dortmund adds them too).
+    seed_apartments(ctx, wvp)
     apartments: dict[int | None, list[Place]] = {}
     for place in ctx.session.scalars(
         sa.select(Place).join(Unit).where(Place.facility_id == wvp.id).order_by(Place.position)

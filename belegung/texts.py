@@ -538,6 +538,7 @@ NAV: dict[str, str] = {
     "users_description": "Benutzer mit Rolle, Einrichtungen und Passwort",
     "tokens": "Tokens",
     "tokens_description": "Zugangsschlüssel für die API und Geräte: anlegen und widerrufen",
+    "housing": "Wohnungen",
 }
 
 BOARD: dict[str, str] = {
@@ -1501,3 +1502,164 @@ STAY_PAGE.update({"person_details": "Angaben ansehen und ändern"})
 
 # Facilities' names where space is short on the report pages (else the SMS short names).
 REPORT_SHORT_NAMES: dict[str, str] = {"wvp": "WVP"}
+
+
+# --- Housing programme pages (belegung/housing/views.py, templates/housing/) ---------------
+
+HOUSING_PAGES: dict[str, str] = {
+    "title": "Wohnungen",
+    "apartment": "Wohnung",
+    "apartments": "Wohnungen des Wohnraumvorhalteprogramms",
+    "search": "Wohnung suchen",
+    "all_apartments": "Alle Wohnungen",
+    "board": "Belegungsplan",
+    "import": "Wohnungsliste einlesen",
+    "new_household": "Neuer Haushalt",
+    "filter": "Filtern",
+    "q": "Suche (Nummer, Adresse, Vermieter)",
+    "district": "Stadtbezirk",
+    "all": "alle",
+    "status": "Status",
+    "occupied_filter": "Belegt",
+    "yes": "ja",
+    "no": "nein",
+    "number": "Nummer",
+    "address": "Adresse",
+    "landlord": "Vermieter",
+    "floor": "Etage",
+    "rooms": "Zimmer",
+    "area": "Wohnfläche (m²)",
+    "places": "Plätze",
+    "free_places": "frei",
+    "occupied_places": "belegt",
+    "step_free": "barrierefrei",
+    "shared": "für Alleinstehende teilbar",
+    "lease": "Mietvertrag",
+    "lease_start": "Mietbeginn",
+    "lease_end": "Mietende",
+    "household": "Haushalt",
+    "history": "Bisherige Belegungen",
+    "no_history": "Noch keine Belegung.",
+    "nobody": "Zurzeit wohnt hier niemand.",
+    "moved_in_on": "eingezogen am",
+    "moved_out_on": "ausgezogen am",
+    "outcome": "Verbleib",
+    "members": "Mitglieder",
+    "size": "Personen",
+    "type": "Haushaltstyp",
+    "note": "Kontakt / Notiz",
+    "move_out": "Auszug eintragen",
+    "move_out_date": "Auszugsdatum",
+    "move": "Umzug in andere Wohnung",
+    "move_date": "Umzugsdatum",
+    "target_number": "Nummer der neuen Wohnung",
+    "block": "Wohnung sperren",
+    "block_reason": "Grund (z. B. Wasserschaden, Renovierung)",
+    "block_from": "gesperrt ab",
+    "block_until": "wieder frei ab (leer: bis auf Weiteres)",
+    "unblock": "Sperre aufheben",
+    "blocked_since": "Gesperrt seit {since}: {reason}",
+    "blocked_until": " (bis {until})",
+    "handed_back": "Zurückgegeben am {since}",
+    "blocked": "Die Wohnung ist gesperrt.",
+    "unblocked": "Die Sperre ist aufgehoben.",
+    "moved_out": "Der Auszug ist eingetragen.",
+    "moved": "Der Umzug ist eingetragen.",
+    "moved_in": "Der Haushalt ist eingezogen.",
+    "household_created": "Der Haushalt ist angelegt.",
+    "outcome_missing": "Bitte den Verbleib auswählen.",
+    "unknown_number": "Eine Wohnung mit dieser Nummer gibt es nicht.",
+    "type_missing": "Bitte den Haushaltstyp auswählen.",
+    "members_missing": "Bitte mindestens ein Mitglied mit Namen eintragen.",
+    "bad_size": "Bitte eine Personenzahl von 1 bis {max} angeben.",
+    "bad_rooms": "Bitte die Zimmerzahl als Zahl angeben (z. B. 3 oder 2,5).",
+    "size_label": "Personen im Haushalt",
+    "from": "Einzug ab",
+    "min_rooms": "mindestens Zimmer",
+    "step_free_needed": "barrierefrei nötig",
+    "explain": "ausgeschlossene Wohnungen mit Grund zeigen",
+    "find": "Suchen",
+    "found": "{count} passende Wohnungen, beste zuerst",
+    "none_found": "Keine Wohnung passt. Mit „Gründe zeigen“ sehen Sie, woran es liegt.",
+    "left_empty": "bleiben leer",
+    "vacant_since": "leer seit",
+    "never": "noch nie belegt",
+    "place_here": "Haushalt hier einziehen lassen",
+    "excluded": "Ausgeschlossen",
+    "reason": "Grund",
+    "member": "Mitglied {n}",
+    "name": "Name (ggf. Rufname)",
+    "birth_year": "Geburtsjahr",
+    "gender": "Geschlecht",
+    "create_and_move_in": "Haushalt anlegen und einziehen lassen",
+    "create": "Haushalt anlegen",
+    "move_in_to": "Einzug in Wohnung {number}",
+    "move_in": "Einzug eintragen",
+    "file": "Datei (CSV oder Excel-XLSX, höchstens 5 MB)",
+    "dry_run": "nur prüfen (Probelauf, nichts wird gespeichert)",
+    "read": "Einlesen",
+    "import_help": (
+        "Spalten wie in der Vorlage: Wohnungsnummer, Adresse, Plätze (Pflicht), dazu "
+        "Stadtbezirk, Vermieter, Etage, Zimmer, Wohnfläche, barrierefrei, teilbar, Mietbeginn, "
+        "Mietende, Status, Sperrgrund. Erst prüfen, dann einlesen: eine Datei mit Fehlern "
+        "wird gar nicht gespeichert."
+    ),
+    "result_dry": "Probelauf: nichts wurde gespeichert.",
+    "result_written": "Gespeichert.",
+    "result_errors": "Die Datei hat {count} Fehler; nichts wurde gespeichert.",
+    "rows": "Wohnungen in der Datei",
+    "created": "neu",
+    "updated": "geändert",
+    "unchanged": "unverändert",
+    "missing": "nicht in der Datei (nicht gelöscht)",
+    "errors": "Fehler",
+    "warnings": "Hinweise",
+    "line": "Zeile",
+    "column": "Spalte",
+    "message": "Problem",
+    "weeks": "Wochen",
+    "week_of": "ab {day}",
+    "show": "Anzeigen",
+    "legend": "Legende",
+    "page": "Seite {page} von {pages}",
+    "previous": "zurück",
+    "next": "weiter",
+    "today": "heute",
+}
+
+APARTMENT_STATUSES: dict[str, str] = {
+    "available": "verfügbar",
+    "blocked": "gesperrt",
+    "handed_back": "zurückgegeben",
+}
+
+# The board's cells.
+BOARD_STATES: dict[str, str] = {"occupied": "belegt", "free": "frei", "blocked": "gesperrt"}
+
+OUTCOMES: dict[str, str] = {
+    "own_tenancy": "eigene Wohnung (Mietvertrag)",
+    "other_housing": "anderer Wohnraum",
+    "supported_housing": "betreutes Wohnen",
+    "shelter": "Notunterkunft",
+    "institution": "Einrichtung (Klinik, Pflege, Haft)",
+    "deceased": "verstorben",
+    "unknown": "unbekannt",
+}
+
+HOUSEHOLD_TYPES: dict[str, str] = {
+    "single": "alleinstehend",
+    "single_parent": "alleinerziehend",
+    "couple": "Paar ohne Kinder",
+    "couple_with_children": "Paar mit Kindern",
+    "multi_person": "sonstiger Mehrpersonenhaushalt",
+    "other_with_children": "sonstiger Haushalt mit Kindern",
+}
+
+EXCLUSIONS: dict[str, str] = {
+    "blocked": "gesperrt",
+    "too_small": "zu klein",
+    "not_step_free": "nicht barrierefrei",
+    "other_district": "anderer Stadtbezirk",
+    "lease_ends_too_soon": "Mietvertrag endet bald",
+    "taken": "bewohnt",
+}

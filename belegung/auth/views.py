@@ -40,6 +40,7 @@ START = {
     Role.OUTREACH: "crew.index",
     Role.MANAGER: "dashboard.index",
     Role.ADMIN: "auth.admin",
+    Role.HOUSING: "housing_pages.index",
 }
 # The login acts for nobody yet: an actor without a user, of the role with the fewest
 # rights; log_in checks no right (it is the check).

@@ -112,12 +112,17 @@ def import_apartments(query: dict[str, Any], files: dict[str, Any]) -> ImportRes
     never deleted. Files up to 5 MB.
     """
     upload = files.get("file")
-    return operations.import_file(
-        service_ctx(),
-        None if upload is None else upload.stream,
-        "" if upload is None else upload.filename or "",
-        dry_run=query["dry_run"],
-    )
+    try:
+        return operations.import_file(
+            service_ctx(),
+            None if upload is None else upload.stream,
+            "" if upload is None else upload.filename or "",
+            dry_run=query["dry_run"],
+        )
+    finally:
+        if upload is not None:
+            # A large upload is spooled to a temporary file: closed now, not by the GC.
+            upload.close()
 
 
 @blp.post("/apartments/<id:apartment_id>/block")

@@ -215,6 +215,17 @@ def read_apartment(ctx: ServiceContext, apartment_id: int) -> ApartmentView:
     return view
 
 
+def apartment_by_number(ctx: ServiceContext, number: str) -> int | None:
+    """The id of the apartment with this number (ignoring case and spaces), or None."""
+    authorize(ctx.actor, Action.READ_HOUSING)
+    key = "".join(number.split()).casefold()
+    if not key:
+        return None
+    return ctx.session.scalar(
+        sa.select(Apartment.id).where(sa.func.lower(Apartment.number) == key).limit(1)
+    )
+
+
 def districts(ctx: ServiceContext) -> list[str]:
     authorize(ctx.actor, Action.READ_HOUSING)
     return [

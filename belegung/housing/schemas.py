@@ -71,8 +71,8 @@ class ApartmentFieldsSchema(ma.Schema):
     district = fields.String(allow_none=True, metadata={"description": "Stadtbezirk"})
     landlord = fields.String(allow_none=True)
     floor = fields.Integer(allow_none=True)
-    rooms = fields.Decimal(allow_none=True, as_string=False, places=1)
-    area_m2 = fields.Decimal(allow_none=True, as_string=False, places=2)
+    rooms = fields.Float(allow_none=True)
+    area_m2 = fields.Float(allow_none=True)
     places = fields.Integer(required=True)
     step_free = fields.Boolean(required=True)
     shared = fields.Boolean(

@@ -44,6 +44,7 @@ E2E_USERS = {
     "waermebus": ("outreach", None),
     "leitung": ("manager", None),
     "admin": ("admin", None),
+    "wohnraum": ("housing", None),
 }
 E2E_PASSWORD = "e2e-passwort-0815"
 RETURNING_GUEST = ("Heinz Wiederkehr", 1961)
