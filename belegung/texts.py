@@ -1646,15 +1646,6 @@ OUTCOMES: dict[str, str] = {
     "unknown": "unbekannt",
 }
 
-HOUSEHOLD_TYPES: dict[str, str] = {
-    "single": "alleinstehend",
-    "single_parent": "alleinerziehend",
-    "couple": "Paar ohne Kinder",
-    "couple_with_children": "Paar mit Kindern",
-    "multi_person": "sonstiger Mehrpersonenhaushalt",
-    "other_with_children": "sonstiger Haushalt mit Kindern",
-}
-
 EXCLUSIONS: dict[str, str] = {
     "blocked": "gesperrt",
     "too_small": "zu klein",
