@@ -1376,3 +1376,4 @@ STAY_PAGE.update({"person_details": "Angaben ansehen und ändern"})
 
 # Facilities' names where space is short on the report pages (else the SMS short names).
 REPORT_SHORT_NAMES: dict[str, str] = {"wvp": "WVP"}
+DASHBOARD.update({"winter_more": "Verlauf, Vorhersage und Einrichtungen in Bereitschaft"})
