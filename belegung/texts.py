@@ -1654,3 +1654,4 @@ EXCLUSIONS: dict[str, str] = {
     "lease_ends_too_soon": "Mietvertrag endet bald",
     "taken": "bewohnt",
 }
+DASHBOARD.update({"winter_more": "Verlauf, Vorhersage und Einrichtungen in Bereitschaft"})
