@@ -986,3 +986,12 @@ API.update(
         ),
     }
 )
+ERRORS.update(
+    {
+        "possible_duplicate": (
+            "{name} (Jahrgang {birth_year}) ist für diese Nacht bereits aufgenommen, auf Platz "
+            "{place}. Ist es dieselbe Person, ist nichts weiter zu tun; ist es eine andere "
+            "Person gleichen Namens, bitte „Andere Person – trotzdem aufnehmen“ bestätigen."
+        ),
+    }
+)
