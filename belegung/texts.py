@@ -995,3 +995,8 @@ ERRORS.update(
         ),
     }
 )
+CHECK_IN.update(
+    {
+        "confirm_new_person": "Andere Person – trotzdem aufnehmen",
+    }
+)
