@@ -115,7 +115,10 @@ def refuse_possible_duplicate(
     a guest checked in at the facility that night: a check-in sent twice (a tablet that
     lost the answer), or the guest registered again by a colleague. The caller confirms a
     namesake explicitly (`confirm_new_person`). Without a year of birth a name alone
-    ("Gast", an alias) says too little: no question is asked."""
+    ("Gast", an alias) says too little: no question is asked.
+
+    Ask it holding the facility's claims lock (stays.claims.lock_facility_claims), so
+    that two sends of one new guest at the same moment take turns."""
     key = name_key(name)
     if not key or birth_year is None:
         return

@@ -243,6 +243,8 @@ def list_stays(ctx: ServiceContext, which: StayFilter) -> Page[Stay]:
 def check_in(ctx: ServiceContext, request: CheckIn) -> Stay:
     facility = _facility(ctx, request.facility, Action.WRITE_STAYS)
     if isinstance(request.person, NewPerson) and not request.confirm_new_person:
+        # In turns with every claim in the facility (a check-in takes this lock anyway).
+        claims.lock_facility_claims(ctx.session, facility.id)
         checks.refuse_possible_duplicate(
             ctx.session,
             facility,
@@ -314,6 +316,8 @@ def read_hold(ctx: ServiceContext, hold_id: int) -> HoldView:
 def convert_hold(ctx: ServiceContext, hold_id: int, request: Conversion) -> Stay:
     hold = _hold(ctx, hold_id, Action.WRITE_STAYS)
     if isinstance(request.person, NewPerson) and not request.confirm_new_person:
+        # In turns with every claim in the facility (a check-in takes this lock anyway).
+        claims.lock_facility_claims(ctx.session, hold.facility_id)
         checks.refuse_possible_duplicate(
             ctx.session,
             hold.facility,

@@ -5,9 +5,13 @@ unless the request confirms a namesake with `"confirm_new_person": true`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import pytest
+
 from tests.apiclient import TOMORROW, ApiClient, assert_error, figures
+from tests.live import LiveApi, live  # noqa: F401 - the fixture
 
 THOMAS = {"name": "Thomas Müller", "birth_year": 1971, "gender": "m"}
 
@@ -80,3 +84,13 @@ def test_the_openapi_document_describes_the_confirmation(api: ApiClient) -> None
     assert check_in_schema["confirm_new_person"]["type"] == "boolean"
     assert "possible_duplicate" in spec["paths"]["/api/v1/stays"]["post"]["description"]
     assert "stay" in spec["components"]["schemas"]["Error"]["properties"]
+
+
+@pytest.mark.slow
+@pytest.mark.postgres_only
+def test_one_new_guest_sent_six_times_at_once_is_checked_in_once(live: LiveApi) -> None:  # noqa: F811
+    send = ("POST", "/stays", {"json": {"facility": "unionstrasse", "person": THOMAS}})
+    replies = live.at_once(*[send] * 6)
+
+    assert Counter(r.status for r in replies) == {201: 1, 409: 5}, [r.body for r in replies]
+    assert {r.body["code"] for r in replies if r.status == 409} == {"possible_duplicate"}
