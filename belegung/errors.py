@@ -14,6 +14,9 @@ from belegung import texts
 class DomainError(Exception):
     code: ClassVar[str] = "error"
     http_status: ClassVar[int] = 400
+    # What else an answer carries beside code and message (a route may set it, e.g. the
+    # existing stay of a possible duplicate); JSON-ready.
+    details: dict[str, Any] | None = None
 
     def __init__(self, **params: Any) -> None:
         self.params = params
@@ -161,3 +164,15 @@ class ApartmentBlocked(DomainError):
 
     code = "apartment_blocked"
     http_status = 409
+
+
+class PossibleDuplicate(DomainError):
+    """A new person of the same name and year of birth as a guest already checked in that
+    night at the facility: most likely the same guest, sent twice."""
+
+    code = "possible_duplicate"
+    http_status = 409
+
+    def __init__(self, stay: Any, **params: Any) -> None:
+        self.stay = stay
+        super().__init__(**params)

@@ -85,6 +85,12 @@ class ErrorSchema(ma.Schema):
             "example": {"json": {"nights": ["Must be greater than or equal to 1."]}},
         },
     )
+    stay = fields.Dict(
+        metadata={
+            "description": "On 409 `possible_duplicate`: the stay of the guest already "
+            "checked in that night under the same name and year of birth (as GET /stays/{id})"
+        }
+    )
 
 
 class PageQuerySchema(RequestSchema):

@@ -1655,3 +1655,17 @@ EXCLUSIONS: dict[str, str] = {
     "taken": "bewohnt",
 }
 DASHBOARD.update({"winter_more": "Verlauf, Vorhersage und Einrichtungen in Bereitschaft"})
+ERRORS.update(
+    {
+        "possible_duplicate": (
+            "{name} (Jahrgang {birth_year}) ist für diese Nacht bereits aufgenommen, auf Platz "
+            "{place}. Ist es dieselbe Person, ist nichts weiter zu tun; ist es eine andere "
+            "Person gleichen Namens, bitte „Andere Person – trotzdem aufnehmen“ bestätigen."
+        ),
+    }
+)
+CHECK_IN.update(
+    {
+        "confirm_new_person": "Andere Person – trotzdem aufnehmen",
+    }
+)

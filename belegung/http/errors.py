@@ -57,6 +57,9 @@ class ErrorAnswer:
     message: str
     errors: dict[str, Any] | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    # More the caller needs to decide (e.g. the existing stay of a possible duplicate),
+    # set by the route as `details` on the domain error.
+    details: dict[str, Any] | None = None
 
 
 def answer_for(exc: Exception) -> ErrorAnswer:
@@ -67,7 +70,7 @@ def answer_for(exc: Exception) -> ErrorAnswer:
             # A GET has no body: what the service refused came from the query string.
             location = "query" if request.method == "GET" else "json"
             errors = {location: {exc.params.get("field", "_schema"): [exc.message]}}
-        return ErrorAnswer(exc.http_status, exc.code, exc.message, errors)
+        return ErrorAnswer(exc.http_status, exc.code, exc.message, errors, details=exc.details)
     if isinstance(exc, CSRFError):
         # A page's form without its token, or from another session (expired login).
         return ErrorAnswer(400, "csrf_failed", texts.PAGES["csrf_failed"])
@@ -154,6 +157,8 @@ def json_error(answer: ErrorAnswer) -> Response:
     body: dict[str, Any] = {"code": answer.code, "message": answer.message}
     if answer.errors:
         body["errors"] = _encodable(answer.errors)
+    for key, value in (answer.details or {}).items():
+        body.setdefault(key, value)
     response = jsonify(body)
     response.status_code = answer.status
     if answer.status == 401:

@@ -6,9 +6,12 @@ caller's rights and applies the rules) and serialises the answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from belegung.db import Page
+from belegung.errors import PossibleDuplicate
 from belegung.http.api import ApiBlueprint, responds
 from belegung.http.context import service_ctx
 from belegung.schemas import page_of
@@ -110,6 +113,16 @@ STAY_EXAMPLE = {
 }
 
 
+@contextmanager
+def _duplicate_shown() -> Iterator[None]:
+    """A possible duplicate is answered with the stay of the guest already checked in."""
+    try:
+        yield
+    except PossibleDuplicate as exc:
+        exc.details = {"stay": StaySchema().dump(exc.stay)}
+        raise
+
+
 # --- availability -----------------------------------------------------------------------
 
 
@@ -158,8 +171,13 @@ def check_in(request: CheckIn) -> Stay:
     422 `wrong_target_group`; 422 `invalid` on `nights` beyond `BELEGUNG_NIGHTS_PER_CALL`
     (default 14) in a night shelter (book more later with /extend; the housing programme
     is open-ended).
+
+    409 `possible_duplicate` with the existing `stay`: a new person of the same name and
+    year of birth is already checked in that night at the facility (most likely the same
+    guest, sent twice). Send `"confirm_new_person": true` if it is someone else.
     """
-    return operations.check_in(service_ctx(), request)
+    with _duplicate_shown():
+        return operations.check_in(service_ctx(), request)
 
 
 @blp.get("/stays/<id:stay_id>")
@@ -243,8 +261,10 @@ def get_hold(hold_id: int) -> HoldView:
 @blp.response(201, StaySchema)
 @responds(blp, 403, 404, 409, 422)
 def convert_hold(request: Conversion, hold_id: int) -> Stay:
-    """The person arrived: the hold becomes their stay (409 `hold_expired` if too late)."""
-    return operations.convert_hold(service_ctx(), hold_id, request)
+    """The person arrived: the hold becomes their stay (409 `hold_expired` if too late;
+    409 `possible_duplicate` as for POST /stays)."""
+    with _duplicate_shown():
+        return operations.convert_hold(service_ctx(), hold_id, request)
 
 
 @blp.delete("/holds/<id:hold_id>")

@@ -9,13 +9,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from belegung.context import ServiceContext
-from belegung.db import exists_overlapping
-from belegung.errors import AlreadyCheckedIn, FacilityNotOffering, InvalidInput, WrongTargetGroup
+from belegung.db import exists_overlapping, on_night
+from belegung.errors import (
+    AlreadyCheckedIn,
+    FacilityNotOffering,
+    InvalidInput,
+    PossibleDuplicate,
+    WrongTargetGroup,
+)
 from belegung.facilities.models import Facility, FacilityKind, FacilityStatus, TargetGroup
 from belegung.facilities.service import offers_places
 from belegung.limits import BACKFILL_DAYS, MAX_NIGHTS, YOUNG_ADULT_AGES
 from belegung.persons.models import Gender, Person
-from belegung.stays.models import OCCUPYING, Stay
+from belegung.persons.service import name_key
+from belegung.stays.models import OCCUPYING, Stay, StayStatus
 from belegung.winter.service import winter_state
 
 
@@ -104,3 +111,40 @@ def check_person_free(
     )
     if session.scalar(stmt):
         raise AlreadyCheckedIn()
+
+
+def refuse_possible_duplicate(
+    session: Session, facility: Facility, name: str, birth_year: int | None, night: date
+) -> None:
+    """Refuse a new person whose name (as search folds it) and year of birth are those of
+    a guest checked in at the facility that night: a check-in sent twice (a tablet that
+    lost the answer), or the guest registered again by a colleague. The caller confirms a
+    namesake explicitly (`confirm_new_person`). Without a year of birth a name alone
+    ("Gast", an alias) says too little: no question is asked.
+
+    Ask it holding the facility's claims lock (stays.claims.lock_facility_claims), so
+    that two sends of one new guest at the same moment take turns."""
+    key = name_key(name)
+    if not key or birth_year is None:
+        return
+    twin = session.scalar(
+        sa.select(Stay)
+        .join(Person, Stay.person_id == Person.id)
+        .where(
+            Stay.facility_id == facility.id,
+            Stay.status == StayStatus.CHECKED_IN,
+            on_night(Stay.first_night, Stay.end_night, night),
+            Person.name_key == key,
+            Person.birth_year == birth_year,
+        )
+        .order_by(Stay.id)
+        .limit(1)
+    )
+    if twin is not None:
+        person = twin.person
+        raise PossibleDuplicate(
+            twin,
+            name=person.name if person is not None else name,
+            birth_year=birth_year,
+            place=twin.place.label,
+        )

@@ -32,8 +32,18 @@ from belegung.facilities.models import Facility, FacilityKind, Place, TargetGrou
 from belegung.facilities.service import facilities_query, get_facility, offers_places
 from belegung.nights import NightCalendar
 from belegung.persons.models import Person
-from belegung.persons.operations import PersonRef, person_for, person_from_ref
-from belegung.stays import bans, board, claims, holds, queries, series, service, turn_aways
+from belegung.persons.operations import NewPerson, PersonRef, person_for, person_from_ref
+from belegung.stays import (
+    bans,
+    board,
+    checks,
+    claims,
+    holds,
+    queries,
+    series,
+    service,
+    turn_aways,
+)
 from belegung.stays.availability import Availability, Light, availability, light_for
 from belegung.stays.holds import HoldView
 from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, TurnAway, TurnAwayReason
@@ -50,6 +60,9 @@ class CheckIn:
     night: date | None = None
     nights: int | None = None
     override_ban_reason: str | None = None
+    # A new person who shares name and year of birth with a guest checked in that night
+    # is refused (possible_duplicate) unless this confirms it is someone else.
+    confirm_new_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,7 @@ class Conversion:
     person: PersonRef
     nights: int = 1
     override_ban_reason: str | None = None
+    confirm_new_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -231,6 +245,16 @@ def list_stays(ctx: ServiceContext, which: StayFilter) -> Page[Stay]:
 
 def check_in(ctx: ServiceContext, request: CheckIn) -> Stay:
     facility = _facility(ctx, request.facility, Action.WRITE_STAYS)
+    if isinstance(request.person, NewPerson) and not request.confirm_new_person:
+        # In turns with every claim in the facility (a check-in takes this lock anyway).
+        claims.lock_facility_claims(ctx.session, facility.id)
+        checks.refuse_possible_duplicate(
+            ctx.session,
+            facility,
+            request.person.name,
+            request.person.birth_year,
+            request.night or ctx.tonight(),
+        )
     person = person_from_ref(ctx, request.person)
     return service.check_in(
         ctx,
@@ -307,7 +331,17 @@ def read_hold(ctx: ServiceContext, hold_id: int) -> HoldView:
 
 
 def convert_hold(ctx: ServiceContext, hold_id: int, request: Conversion) -> Stay:
-    _hold(ctx, hold_id, Action.WRITE_STAYS)
+    hold = _hold(ctx, hold_id, Action.WRITE_STAYS)
+    if isinstance(request.person, NewPerson) and not request.confirm_new_person:
+        # In turns with every claim in the facility (a check-in takes this lock anyway).
+        claims.lock_facility_claims(ctx.session, hold.facility_id)
+        checks.refuse_possible_duplicate(
+            ctx.session,
+            hold.facility,
+            request.person.name,
+            request.person.birth_year,
+            hold.first_night,
+        )
     return holds.convert_hold(
         ctx,
         hold_id,

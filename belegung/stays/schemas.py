@@ -40,6 +40,14 @@ FACILITY = Text(
 )
 FACILITY_FILTER = Text(validate=validate.Length(min=1, max=SLUG_MAX))
 NIGHTS = validate.Range(min=1, max=MAX_NIGHTS)
+CONFIRM_NEW_PERSON = fields.Boolean(
+    load_default=False,
+    metadata={
+        "description": "A new `person` with the name and year of birth of a guest "
+        "checked in that night at the facility is refused (409 `possible_duplicate`, with "
+        "that guest's `stay`) unless this says it is someone else"
+    },
+)
 OVERRIDE = Text(
     validate=validate.Length(min=1, max=REASON_MAX),
     metadata={
@@ -167,6 +175,7 @@ class CheckInSchema(RequestSchema):
         },
     )
     override_ban_reason = OVERRIDE
+    confirm_new_person = CONFIRM_NEW_PERSON
 
 
 class StaySchema(ma.Schema):
@@ -242,6 +251,7 @@ class ConvertSchema(RequestSchema):
     person = fields.Nested(PersonRefSchema, required=True)
     nights = fields.Integer(strict=True, load_default=1, validate=NIGHTS)
     override_ban_reason = OVERRIDE
+    confirm_new_person = CONFIRM_NEW_PERSON
 
 
 class HoldQuerySchema(PageQuerySchema):

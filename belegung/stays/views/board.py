@@ -173,7 +173,13 @@ def _checked_in(stay: Stay, converted: bool) -> Response:
     return _to_board(stay.facility.slug)
 
 
-def _do_check_in(slug: str, person: PersonRef, form: CheckInForm, hold_id: int | None) -> Stay:
+def _do_check_in(
+    slug: str,
+    person: PersonRef,
+    form: CheckInForm,
+    hold_id: int | None,
+    confirm_new_person: bool = False,
+) -> Stay:
     ctx = service_ctx()
     override = form.override_ban_reason.data or None
     if hold_id is not None:
@@ -181,7 +187,10 @@ def _do_check_in(slug: str, person: PersonRef, form: CheckInForm, hold_id: int |
             ctx,
             hold_id,
             operations.Conversion(
-                person=person, nights=form.nights.data or 1, override_ban_reason=override
+                person=person,
+                nights=form.nights.data or 1,
+                override_ban_reason=override,
+                confirm_new_person=confirm_new_person,
             ),
         )
     return operations.check_in(
@@ -193,6 +202,7 @@ def _do_check_in(slug: str, person: PersonRef, form: CheckInForm, hold_id: int |
             night=form.night.data,
             nights=form.nights.data,
             override_ban_reason=override,
+            confirm_new_person=confirm_new_person,
         ),
     )
 
@@ -280,6 +290,9 @@ def new_guest(slug: str) -> Response | tuple[str, int]:
     form = NewGuestForm()
     status = 200
     offer = None
+    # Refused as a possible duplicate: the same form again, with the question whether it
+    # is another person of the same name.
+    ask_namesake = False
     if request.method == "POST":
         if form.validate():
             person = NewPerson(
@@ -290,11 +303,12 @@ def new_guest(slug: str) -> Response | tuple[str, int]:
                 nationality=_nationality(form.citizenship.data, form.nationality.data),
             )
             try:
-                stay = _do_check_in(slug, person, form, hold_id)
+                stay = _do_check_in(slug, person, form, hold_id, bool(form.confirm_new_person.data))
             except DomainError as exc:
                 refused = refusal(exc)
                 form.show(refused)
                 status = refused.status
+                ask_namesake = refused.code == "possible_duplicate"
             else:
                 return _checked_in(stay, hold_id is not None)
         else:
@@ -321,6 +335,7 @@ def new_guest(slug: str) -> Response | tuple[str, int]:
             form=form,
             flow=flow,
             offer=offer,
+            ask_namesake=ask_namesake or bool(form.confirm_new_person.data),
             hold=board.bed_for_hold(hold_id),
             backfill_days=BACKFILL_DAYS,
         ),

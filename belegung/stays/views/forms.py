@@ -3,7 +3,7 @@ stay's actions, turn-aways, holds and ban overrides."""
 
 from __future__ import annotations
 
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from belegung import texts
@@ -84,6 +84,8 @@ class NewGuestForm(CheckInForm):
         choices=options((n.value, texts.NATIONALITIES[n.value]) for n in Nationality),
         default=Nationality.UNKNOWN.value,
     )
+    # Shown once the check-in was refused as a possible duplicate (see stays.checks).
+    confirm_new_person = BooleanField(texts.CHECK_IN["confirm_new_person"])
 
 
 class ExtendForm(IdempotentForm):
