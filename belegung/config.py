@@ -106,10 +106,7 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {
-                **engine_options(self.database_url),
-                **self.bounded_waits(),
-            },
+            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options(),
             # No request of ours comes near this; a larger one is refused (413).
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             # A login lasts one night shift (evening to morning), not longer.
@@ -127,6 +124,17 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": False,
             "BELEGUNG": self,
         }
+
+    def engine_options(self) -> dict[str, object]:
+        """The engine's options (engine_options) with the bounded waits; connect
+        arguments of both are kept."""
+        options = engine_options(self.database_url)
+        waits = self.bounded_waits()
+        connect_args: dict[str, object] = {}
+        for part in (options.get("connect_args"), waits.get("connect_args")):
+            if isinstance(part, dict):
+                connect_args.update(part)
+        return {**options, **waits, "connect_args": connect_args}
 
     def bounded_waits(self) -> dict[str, object]:
         """Engine options that bound every wait on the database (issue 13): nothing hangs
