@@ -50,7 +50,13 @@ def test_every_post_of_a_page_is_refused_without_the_csrf_token(
 def test_the_navigation_shows_each_role_its_pages(
     app: Flask, pages: PageClient, dortmund: dict[str, Facility], role: Role
 ) -> None:
-    key = {"staff": "staff", "outreach": "outreach", "manager": "manager", "admin": "admin"}
+    key = {
+        "staff": "staff",
+        "outreach": "outreach",
+        "manager": "manager",
+        "admin": "admin",
+        "housing": "housing",
+    }
     page = pages.as_(key[role.value]).get("/")
     target = pages.get(page.location, follow_redirects=True)
     assert target.status_code == 200
