@@ -286,6 +286,16 @@ class OutcomeCountSchema(ma.Schema):
     households = fields.Integer(required=True)
 
 
+class MonthMovesSchema(ma.Schema):
+    month = fields.String(required=True, metadata={"example": "2026-01"})
+    moved_in = fields.Integer(
+        required=True, metadata={"description": "Households that came into the programme"}
+    )
+    moved_out = fields.Integer(
+        required=True, metadata={"description": "Households that left it (with an outcome)"}
+    )
+
+
 class HousingFiguresSchema(ma.Schema):
     date = fields.Date(attribute="day", required=True)
     apartments = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
@@ -299,4 +309,9 @@ class HousingFiguresSchema(ma.Schema):
         fields.Nested(OutcomeCountSchema),
         required=True,
         metadata={"description": "Households moved out per month and outcome"},
+    )
+    moves = fields.List(
+        fields.Nested(MonthMovesSchema),
+        required=True,
+        metadata={"description": "Per month of the period: households in and out"},
     )
