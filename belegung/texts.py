@@ -1669,3 +1669,27 @@ CHECK_IN.update(
         "confirm_new_person": "Andere Person – trotzdem aufnehmen",
     }
 )
+
+# The programme's figures (page /wohnungen/zahlen and its XLSX).
+HOUSING_FIGURES: dict[str, str] = {
+    "title": "Zahlen des Wohnraumvorhalteprogramms",
+    "download": "Als Excel-Datei (XLSX)",
+    "sheet_day": "Stichtag",
+    "sheet_months": "Ein- und Auszüge je Monat",
+    "date": "Stichtag",
+    "apartments_occupied": "Wohnungen belegt",
+    "apartments_free": "Wohnungen frei",
+    "apartments_blocked": "Wohnungen gesperrt",
+    "apartments_handed_back": "Wohnungen zurückgegeben",
+    "places_occupied": "Plätze belegt",
+    "places_free": "Plätze frei",
+    "places_blocked": "Plätze gesperrt",
+    "persons_housed": "Personen untergebracht",
+    "households_housed": "Haushalte untergebracht",
+    "average_stay_days": "Verweildauer im Mittel (Tage)",
+    "median_stay_days": "Verweildauer, Median (Tage)",
+    "month": "Monat",
+    "moved_in": "Haushalte eingezogen",
+    "moved_out": "Haushalte ausgezogen",
+    "own_tenancy": "davon in eigene Wohnung",
+}

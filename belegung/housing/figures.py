@@ -25,6 +25,15 @@ class OutcomeCount:
     households: int
 
 
+@dataclass(frozen=True)
+class MonthMoves:
+    month: str  # YYYY-MM
+    # Households that came into the programme (a move between apartments is neither).
+    moved_in: int
+    # Households that left it (with an outcome).
+    moved_out: int
+
+
 @dataclass
 class Figures:
     day: date
@@ -36,6 +45,7 @@ class Figures:
     average_stay_days: float | None
     median_stay_days: float | None
     outcomes: list[OutcomeCount] = field(default_factory=list)
+    moves: list[MonthMoves] = field(default_factory=list)
 
 
 def _month(day: date) -> str:
@@ -119,6 +129,22 @@ def housing_figures(session: Session, facility: Facility, day: date, months: int
         OutcomeCount(month, outcome, n)
         for (month, outcome), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1]))
     ]
+    months_shown = []
+    cursor = since
+    while cursor <= day:
+        months_shown.append(_month(cursor))
+        cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    ins = Counter(
+        _month(p.first_night)
+        for p in placements
+        if p.previous_id is None and since <= p.first_night
+    )
+    outs = Counter(
+        _month(p.end_night)
+        for p in placements
+        if p.outcome is not None and p.end_night is not None and since <= p.end_night <= day
+    )
+    moves = [MonthMoves(m, ins[m], outs[m]) for m in months_shown]
     return Figures(
         day=day,
         apartments={
@@ -138,4 +164,5 @@ def housing_figures(session: Session, facility: Facility, day: date, months: int
         average_stay_days=round(statistics.fmean(lengths), 1) if lengths else None,
         median_stay_days=float(statistics.median(lengths)) if lengths else None,
         outcomes=outcomes,
+        moves=moves,
     )

@@ -158,7 +158,11 @@ class VacancyQuerySchema(RequestSchema):
     from_ = night_date(data_key="from", metadata={"description": "Move-in date; default today"})
     step_free = fields.Boolean(load_default=False)
     district = Text(validate=validate.Length(min=1, max=APARTMENT_DISTRICT_MAX))
-    min_rooms = fields.Decimal(validate=validate.Range(min=0, max=20), metadata={"type": "number"})
+    # apispec writes a Decimal field's bounds as strings: the document states them as numbers.
+    min_rooms = fields.Decimal(
+        validate=validate.Range(min=0, max=20),
+        metadata={"type": "number", "minimum": 0, "maximum": 20},
+    )
     explain = fields.Boolean(
         load_default=False, metadata={"description": "Add the apartments left out, with a reason"}
     )
@@ -286,6 +290,16 @@ class OutcomeCountSchema(ma.Schema):
     households = fields.Integer(required=True)
 
 
+class MonthMovesSchema(ma.Schema):
+    month = fields.String(required=True, metadata={"example": "2026-01"})
+    moved_in = fields.Integer(
+        required=True, metadata={"description": "Households that came into the programme"}
+    )
+    moved_out = fields.Integer(
+        required=True, metadata={"description": "Households that left it (with an outcome)"}
+    )
+
+
 class HousingFiguresSchema(ma.Schema):
     date = fields.Date(attribute="day", required=True)
     apartments = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
@@ -299,4 +313,9 @@ class HousingFiguresSchema(ma.Schema):
         fields.Nested(OutcomeCountSchema),
         required=True,
         metadata={"description": "Households moved out per month and outcome"},
+    )
+    moves = fields.List(
+        fields.Nested(MonthMovesSchema),
+        required=True,
+        metadata={"description": "Per month of the period: households in and out"},
     )

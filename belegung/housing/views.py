@@ -17,6 +17,7 @@ from belegung import texts
 from belegung.context import Role
 from belegung.errors import DomainError
 from belegung.housing import operations
+from belegung.housing.exports import figures_workbook
 from belegung.housing.models import ApartmentStatus, Outcome
 from belegung.housing.operations import (
     ApartmentFilter,
@@ -385,6 +386,34 @@ def upload() -> tuple[str, int]:
         if result is not None and result.errors:
             status = 422
     return render_template("housing/import.html", result=result, key=_key()), status
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+@bp.get("/zahlen")
+@page(*ROLES)
+def figures() -> str:
+    months = min(max(_int(request.args.get("monate"), 12) or 12, 1), 120)
+    return render_template(
+        "housing/figures.html",
+        figures=operations.figures(service_ctx(), _date(request.args.get("datum")), months),
+        months=months,
+    )
+
+
+@bp.get("/zahlen.xlsx")
+@page(*ROLES)
+def figures_xlsx() -> Response:
+    months = min(max(_int(request.args.get("monate"), 12) or 12, 1), 120)
+    result = operations.figures(service_ctx(), _date(request.args.get("datum")), months)
+    return Response(
+        figures_workbook(result),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="wohnraum-{result.day.isoformat()}.xlsx"'
+        },
+    )
 
 
 # --- the board ------------------------------------------------------------------------------

@@ -62,6 +62,13 @@ def test_the_figures_agree_with_a_hand_counted_programme(
         {"month": "2026-01", "outcome": "own_tenancy", "households": 1},
         {"month": "2026-01", "outcome": "shelter", "households": 1},
     ]
+    # Into the programme in December: F-1, F-6 (then moved on: no new household), F-4's
+    # couple, F-5's single; in January F-2's single. Out in January: two.
+    assert figures["moves"][-2:] == [
+        {"month": "2025-12", "moved_in": 4, "moved_out": 0},
+        {"month": "2026-01", "moved_in": 1, "moved_out": 2},
+    ]
+    assert len(figures["moves"]) == 12
 
 
 def test_the_figures_of_an_earlier_day_see_who_lived_there_then(

@@ -7,10 +7,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import date
 
+import openpyxl
 import pytest
 
-from belegung.housing.models import Apartment
+from belegung.context import ServiceContext
+from belegung.housing.models import Apartment, Household, Outcome
+from belegung.housing.service import move_in, move_out
 from tests.pageclient import PageClient
 
 CSV = (
@@ -129,3 +133,23 @@ def test_the_board_shows_the_coming_weeks(
 
     assert board.status_code == 200
     assert board.text.count("week--free") >= 4
+
+
+def test_the_figures_page_and_its_workbook(
+    pages: PageClient,
+    ctx: ServiceContext,
+    make_apartment: Callable[..., Apartment],
+    make_household: Callable[..., Household],
+) -> None:
+    placement = move_in(ctx, make_household(2), make_apartment("Z-1", 2), date(2026, 1, 2))
+    move_out(ctx, placement, date(2026, 1, 10), Outcome.OWN_TENANCY)
+
+    page = pages.as_("housing").get("/wohnungen/zahlen")
+    workbook = pages.get("/wohnungen/zahlen.xlsx")
+
+    assert page.status_code == 200
+    assert "Zahlen des Wohnraumvorhalteprogramms" in page.text
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.data), read_only=True).worksheets[1]
+    rows = {row[0]: row[1:4] for row in sheet.iter_rows(values_only=True)}
+    assert rows["2026-01"] == (1, 1, 1)  # in, out, of them into their own tenancy
