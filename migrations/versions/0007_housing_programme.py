@@ -8,7 +8,7 @@ rebuilds the users table as revision 0008 rebuilds persons (foreign keys checked
 commit, the rows kept in a scratch table and inserted again).
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-04
 """
 

@@ -1,5 +1,5 @@
-"""Persons: the search key folds umlauts and their two-letter forms alike ("Müller",
-"Mueller" and "Muller" all to "muller") and leaves out invisible characters, so that
+"""Persons: the search key folds umlauts and their two-letter forms alike ("ü", "ue"
+and "u" all to "u") and leaves out invisible characters, so that
 staff find a guest however they type the name. The keys of existing persons are
 recomputed from their names; the downgrade recomputes the previous keys.
 
