@@ -1,6 +1,6 @@
-"""Persons: the search key folds umlauts and their two-letter forms alike ("Müller",
-"Mueller" and "Muller" all to "muller") and leaves out invisible characters, so that
-staff find a guest however they type the name. The keys of existing persons are
+"""Persons: the search key folds umlauts and their two-letter forms alike (ü, ue and u
+all to u; ä, ae and a to a; ö, oe and o to o) and leaves out invisible characters, so
+that staff find a guest however they type the name. The keys of existing persons are
 recomputed from their names; the downgrade recomputes the previous keys.
 
 The folding functions are copied here as they are at this revision: the application's
