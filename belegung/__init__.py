@@ -51,6 +51,11 @@ def create_app(
 
     init_alerts()
 
+    from belegung.stays.figures import init_figures
+
+    # Last of the committing receivers: the version row is locked just before the commit.
+    init_figures()
+
     from belegung.cli import register_cli
 
     register_cli(app)

@@ -63,3 +63,10 @@ LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
 # The public page's traffic light: up to this many places free tonight in a target group
 # reads as "few" (wenige Plätze), more as "free".
 FEW_PLACES = 5
+
+# Availability's cache (stays.figures): the figures of a night are read anew at the
+# latest after this many seconds even if no write bumped their version (a safety net:
+# every claim-changing write bumps it), and at most this many nights × filters are kept
+# per worker.
+FIGURES_CACHE_MAX_AGE = 60
+FIGURES_CACHE_ENTRIES = 256

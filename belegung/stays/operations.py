@@ -34,6 +34,7 @@ from belegung.persons.models import Person
 from belegung.persons.operations import PersonRef, person_for, person_from_ref
 from belegung.stays import bans, board, claims, holds, queries, series, service, turn_aways
 from belegung.stays.availability import Availability, Light, availability, light_for
+from belegung.stays.figures import cached_availability
 from belegung.stays.holds import HoldView
 from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, TurnAway, TurnAwayReason
 from belegung.winter.service import winter_state
@@ -158,9 +159,10 @@ def read_availability(
     target_group: TargetGroup | None = None,
     kind: FacilityKind | None = None,
 ) -> Availability:
-    """Free places per facility for a night (default tonight), as of now."""
+    """Free places per facility for a night (default tonight), as of now (from the cache
+    while nothing changed: `as_of` is when the figures were read)."""
     authorize(ctx.actor, Action.READ_AVAILABILITY)
-    return availability(
+    return cached_availability(
         ctx.session,
         night or ctx.tonight(),
         ctx.now().astimezone(ctx.calendar.timezone),
@@ -172,7 +174,7 @@ def read_availability(
 def public_availability(session: Session, calendar: NightCalendar, now: datetime) -> Availability:
     """Tonight's figures for everyone (the public status page): no rights needed, as they
     hold no personal data."""
-    return availability(session, calendar.night_of(now), now.astimezone(calendar.timezone))
+    return cached_availability(session, calendar.night_of(now), now.astimezone(calendar.timezone))
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ class PublicStatus:
 
 def read_public_status(session: Session, calendar: NightCalendar, now: datetime) -> PublicStatus:
     """Tonight per target group of the night shelters, for everyone (no personal data)."""
-    figures = availability(
+    figures = cached_availability(
         session,
         calendar.night_of(now),
         now.astimezone(calendar.timezone),
