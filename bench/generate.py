@@ -133,7 +133,8 @@ class Progress:
     def _print(self, state: str) -> None:
         elapsed = time.perf_counter() - self.started
         print(
-            f"  {self.label}: {self.rows:,} rows in {elapsed:.1f} s ({self.rate():,.0f} rows/s) {state}",
+            f"  {self.label}: {self.rows:,} rows in {elapsed:.1f} s "
+            f"({self.rate():,.0f} rows/s) {state}",
             flush=True,
         )
 

@@ -185,7 +185,7 @@ def gunicorn(
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(server.base + "/__bench_ready__", timeout=2)
+                urllib.request.urlopen(server.base + "/__bench_ready__", timeout=2)  # noqa: S310
             except urllib.error.HTTPError:
                 break
             except OSError:
