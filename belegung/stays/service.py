@@ -68,11 +68,15 @@ def check_in(
     now = ctx.now()
 
     def make(place: Place) -> Stay:
+        # The objects themselves, not only their ids: the answer names them without
+        # loading them again.
         return Stay(
             facility_id=facility.id,
+            facility=facility,
             place_id=place.id,
             place=place,
             person_id=person.id,
+            person=person,
             first_night=first,
             end_night=end,
             status=StayStatus.CHECKED_IN,
@@ -102,9 +106,8 @@ def extend_stay(
     nights: int = 1,
     override_ban_reason: str | None = None,
 ) -> Stay:
-    """Add nights to a current stay on the same place."""
-    stay = get_stay(ctx.session, stay_id)
-    lock_facility_claims(ctx.session, stay.facility_id)
+    """Add nights to a current stay on the same place (its row locked, then the place's:
+    see claims.lock_place)."""
     stay = get_stay(ctx.session, stay_id, lock=True)
     if stay.status != StayStatus.CHECKED_IN:
         raise InvalidState(reason="not_checked_in")
