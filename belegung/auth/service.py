@@ -16,6 +16,7 @@ from belegung.audit.service import record
 from belegung.auth.models import ApiToken, Role, User
 from belegung.auth.passwords import burn_time, hash_password, verify_password
 from belegung.context import Actor, ServiceContext
+from belegung.db import writing
 from belegung.errors import InvalidInput, InvalidState, NotFound
 from belegung.facilities.models import Facility
 from belegung.limits import PASSWORD_MIN, TOKEN_NAME_MAX, USER_NAME_MAX
@@ -222,7 +223,7 @@ def note_token_use(session: Session, token_id: int, now: datetime) -> None:
         )
         .with_for_update(skip_locked=True)
     )
-    with unit_of_work(session):
+    with writing(), unit_of_work(session):
         session.execute(
             sa.update(ApiToken).where(ApiToken.id.in_(unnoted)).values(last_used_at=now),
             execution_options={"synchronize_session": False},

@@ -11,6 +11,7 @@ from typing import Any
 from belegung.db import Page
 from belegung.http.api import ApiBlueprint, responds
 from belegung.http.context import service_ctx
+from belegung.http.transactions import read_only
 from belegung.schemas import page_of
 from belegung.stays import operations
 from belegung.stays.availability import Availability
@@ -114,6 +115,7 @@ STAY_EXAMPLE = {
 
 
 @blp.get("/availability")
+@read_only
 @blp.arguments(AvailabilityQuerySchema, location="query")
 @blp.response(200, AvailabilitySchema, example=AVAILABILITY_EXAMPLE)
 @responds(blp, 403, 422)
