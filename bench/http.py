@@ -26,7 +26,9 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from bench.serve import (
@@ -72,9 +74,82 @@ for label, path in paths.items():
     counts.update(statements=0, transactions=0)
     for _ in range(10):
         client.get(path, headers=headers)
-    out[label] = (counts["statements"] / 10, counts["transactions"] / 10)
+    out[label] = (counts["statements"] / 10, counts["transactions"] / 10, None)
+# availability() itself, uncached (no HTTP): the median of 15 calls per query.
+import statistics, time
+from datetime import date, datetime, UTC
+from urllib.parse import urlparse, parse_qs
+from belegung.config import settings_of
+from belegung.facilities.models import FacilityKind, TargetGroup
+from belegung.stays.availability import availability
+with app.app_context():
+    calendar = settings_of(app).calendar
+    now = datetime.now(UTC)
+    for label, path in paths.items():
+        if "availability" not in path:
+            continue
+        q = {k: v[0] for k, v in parse_qs(urlparse(path).query).items()}
+        night = date.fromisoformat(q["night"]) if "night" in q else calendar.night_of(now)
+        kw = {}
+        if "target_group" in q:
+            kw["target_group"] = TargetGroup(q["target_group"])
+        if "kind" in q:
+            kw["kind"] = FacilityKind(q["kind"])
+        runs = []
+        for i in range(18):
+            t0 = time.perf_counter()
+            availability(db.session, night, now.astimezone(calendar.timezone), **kw)
+            runs.append((time.perf_counter() - t0) * 1000)
+            db.session.rollback()
+        out[label] = (out[label][0], out[label][1], statistics.median(runs[3:]))
 print(json.dumps(out))
 """
+
+
+class Writer:
+    """With --writer: one client checking guests in and out at a shelter during the
+    loads (the server runs on this evening's clock, so that a check-out frees the place)."""
+
+    def __init__(self, base: str | None, token: str) -> None:
+        self.base, self.token = base, token
+        self.stop = threading.Event()
+        self.codes: Counter[int] = Counter()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from bench.checkin import Client
+
+        assert self.base is not None
+        client = Client(self.base, self.token)
+        i = 0
+        while not self.stop.is_set():
+            i += 1
+            try:
+                status, stay = client.post(
+                    "/api/v1/stays",
+                    {"facility": "unionstrasse", "person": {"name": f"Schreiber {i}"}},
+                )
+                self.codes[status] += 1
+                if status == 201:
+                    status, _ = client.post(f"/api/v1/stays/{stay['id']}/checkout")
+                    self.codes[status] += 1
+            except OSError:
+                self.codes[0] += 1
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"{n} × {code or 'transport error'}" for code, n in sorted(self.codes.items())
+        )
+
+    def __enter__(self) -> Writer:
+        if self.base:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)
 
 
 def count_statements(source: Path, url: str, token: str, paths: dict[str, str]) -> dict:
@@ -90,7 +165,13 @@ def measure(
     counts = count_statements(source, args.database_url, token, paths)
     loads: dict[str, Load] = {}
     env = {**app_env(args.database_url)}
-    with gunicorn(source, "bench.wsgi_bench:app", env) as server:
+    if args.writer:
+        env["BENCH_EVENING"] = "1"
+        admin = make_tokens(source, args.database_url, ("admin",))["admin"]
+    with (
+        gunicorn(source, "bench.wsgi_bench:app", env) as server,
+        Writer(server.base if args.writer else None, admin if args.writer else "") as writer,
+    ):
         request = urllib.request.Request(  # noqa: S310  (http://127.0.0.1 of our own)
             server.base + paths["tonight"], headers={"Authorization": f"Bearer {token}"}
         )
@@ -104,12 +185,16 @@ def measure(
                 connections=args.connections,
             )
             loads[name] = load
-            statements, transactions = counts[name]
+            statements, transactions, uncached = counts[name]
+            function = f", availability() uncached {uncached:.1f} ms" if uncached else ""
             print(
                 f"{load.line(loads.get('tonight'), 'vs tonight')}"
-                f"   [{statements:g} statements, {transactions:g} transactions per request]",
+                f"   [{statements:g} statements, {transactions:g} transactions per request"
+                f"{function}]",
                 flush=True,
             )
+        if args.writer:
+            print(f"the writer meanwhile: {writer.summary()}")
         rss = server.worker_rss_mb()
         print(f"worker memory after the loads: {', '.join(f'{r:.0f} MB' for r in rss)}")
     return loads, body
@@ -123,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--past-night", default="2021-06-15")
     parser.add_argument("--target-group", default="women")
+    parser.add_argument(
+        "--writer", action="store_true", help="check guests in and out during the loads"
+    )
     args = parser.parse_args(argv)
     ensure_wrk()
     paths = {
