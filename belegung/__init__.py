@@ -54,6 +54,11 @@ def create_app(
     init_stay_hooks()
     init_alerts()
 
+    from belegung.stays.figures_cache import init_figures
+
+    # Last of the committing receivers: the version row is locked just before the commit.
+    init_figures()
+
     from belegung.cli import register_cli
 
     register_cli(app)

@@ -175,7 +175,10 @@ def engine_options(url: str) -> dict[str, object]:
         # BEGIN IMMEDIATE (see db.py).
         options["connect_args"] = {"timeout": 30}
     else:
-        options["pool_pre_ping"] = True
+        # No ping round trip per checkout: connections are replaced after 30 minutes
+        # (before a server or firewall drops them idle), and a connection that broke
+        # anyway fails its request once and is discarded by the pool.
+        options["pool_recycle"] = 1800
     return options
 
 

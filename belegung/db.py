@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -109,10 +111,27 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Read-only work (a request for the figures, marked `http.transactions.read_only`) takes
+# no write lock: its transaction is a plain, deferred BEGIN, which in WAL mode reads a
+# consistent snapshot while a writer works. Everything else keeps BEGIN IMMEDIATE.
+reading_only: ContextVar[bool] = ContextVar("belegung.reading_only", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Run a block's transactions with the write lock even inside read-only work (e.g. a
+    note written after a read-only request)."""
+    token = reading_only.set(False)
+    try:
+        yield
+    finally:
+        reading_only.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if reading_only.get() else "BEGIN IMMEDIATE")
 
 
 def is_postgresql(bind: Engine | Connection) -> bool:

@@ -112,3 +112,9 @@ HOUSING_IMPORT_ROOMS_RANGE = ("0.5", "20")
 HOUSING_IMPORT_AREA_RANGE = ("5", "1000")
 HOUSING_IMPORT_AREA_DECIMALS = 2
 HOUSING_IMPORT_LEASE_DATE_RANGE = (date(1990, 1, 1), date(2099, 12, 31))
+# Availability's cache (stays.figures_cache): the figures of a night are read anew at the
+# latest after this many seconds even if no write bumped their version (a safety net:
+# every claim-changing write bumps it), and at most this many nights × filters are kept
+# per worker.
+FIGURES_CACHE_MAX_AGE = 60
+FIGURES_CACHE_ENTRIES = 256

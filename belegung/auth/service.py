@@ -10,15 +10,17 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from belegung.audit.service import record
 from belegung.auth.models import ApiToken, Role, User
 from belegung.auth.passwords import burn_time, hash_password, verify_password
 from belegung.context import Actor, ServiceContext
+from belegung.db import writing
 from belegung.errors import InvalidInput, InvalidState, NotFound
 from belegung.facilities.models import Facility
 from belegung.limits import PASSWORD_MIN, TOKEN_NAME_MAX, USER_NAME_MAX
+from belegung.transaction import UnitOfWork, unit_of_work
 
 TOKEN_PREFIX = "blg_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
 USER_NAME = re.compile(rf"[\w.@-]{{2,{USER_NAME_MAX}}}")
@@ -185,19 +187,59 @@ def create_token(
 
 
 def authenticate(session: Session, raw: str, now: datetime) -> User | None:
-    """The active user a token belongs to, or None. Notes when the token was last used."""
+    """The active user a token belongs to, or None: one statement (token, user and the
+    user's facilities joined), so a revocation counts from the next request on.
+
+    When the token was last used is noted at most once a minute, after the caller's unit
+    of work has ended, in a short transaction of its own (see note_token_use)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(
-        sa.select(ApiToken)
-        .options(selectinload(ApiToken.user).selectinload(User.facilities))
-        .where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
+    token = (
+        session.execute(
+            sa.select(ApiToken)
+            .join(ApiToken.user)
+            .options(contains_eager(ApiToken.user).joinedload(User.facilities))
+            .where(
+                ApiToken.token_hash == hash_token(raw),
+                ApiToken.revoked_at.is_(None),
+                User.active.is_(True),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
     )
-    if token is None or not token.user.active:
+    if token is None:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
+        token_id = token.id
+        uow = UnitOfWork.of(session)
+        if uow.active:
+            uow.after_end(lambda: note_token_use(session, token_id, now))
+        else:
+            note_token_use(session, token_id, now)
     return token.user
+
+
+def note_token_use(session: Session, token_id: int, now: datetime) -> None:
+    """Note a token's use at `now` in a unit of work of its own, unless it was noted less
+    than a minute ago. Never waits for a row lock: if another request is noting the same
+    token's use this moment (PostgreSQL), this one leaves it to that one."""
+    unnoted = (
+        sa.select(ApiToken.id)
+        .where(
+            ApiToken.id == token_id,
+            sa.or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at <= now - LAST_USED_RESOLUTION,
+            ),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    with writing(), unit_of_work(session):
+        session.execute(
+            sa.update(ApiToken).where(ApiToken.id.in_(unnoted)).values(last_used_at=now),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def list_tokens(session: Session, user: User | None = None) -> Sequence[ApiToken]:

@@ -8,18 +8,48 @@ teardown is the safety net). A commit the database refuses becomes the error ans
 
 from __future__ import annotations
 
-from flask import Flask, Response, g
+from collections.abc import Callable
+from typing import TypeVar
 
+from flask import Flask, Response, current_app, g, request
+
+from belegung.db import reading_only
 from belegung.extensions import session
 from belegung.http.errors import error_response
 from belegung.transaction import UnitOfWork
 
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def read_only(view: F) -> F:
+    """Mark a view that only reads (right below its route): on SQLite its transaction
+    takes no write lock (a deferred BEGIN; see db.reading_only), so that many readers
+    run beside a writer. A read-only view that writes fails rather than wait."""
+    view.read_only = True  # type: ignore[attr-defined]
+    return view
+
 
 def _begin() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "read_only", False):
+        g.reading_only = reading_only.set(True)
     g.uow = UnitOfWork.begin(session())
 
 
+def _end_reading() -> None:
+    token = g.pop("reading_only", None)
+    if token is not None:
+        reading_only.reset(token)
+
+
 def _finish(response: Response) -> Response:
+    try:
+        return _finish_work(response)
+    finally:
+        _end_reading()
+
+
+def _finish_work(response: Response) -> Response:
     uow: UnitOfWork | None = g.pop("uow", None)
     if uow is None or not uow.active:
         return response
@@ -36,8 +66,11 @@ def _finish(response: Response) -> Response:
 
 def _teardown(_exc: BaseException | None) -> None:
     uow: UnitOfWork | None = g.pop("uow", None)
-    if uow is not None and uow.active:
-        uow.rollback()
+    try:
+        if uow is not None and uow.active:
+            uow.rollback()
+    finally:
+        _end_reading()
 
 
 def init_request_transactions(app: Flask) -> None:

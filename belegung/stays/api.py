@@ -14,6 +14,7 @@ from belegung.db import Page
 from belegung.errors import PossibleDuplicate
 from belegung.http.api import ApiBlueprint, responds
 from belegung.http.context import service_ctx
+from belegung.http.transactions import read_only
 from belegung.schemas import page_of
 from belegung.stays import operations
 from belegung.stays.availability import Availability
@@ -127,6 +128,7 @@ def _duplicate_shown() -> Iterator[None]:
 
 
 @blp.get("/availability")
+@read_only
 @blp.arguments(AvailabilityQuerySchema, location="query")
 @blp.response(200, AvailabilitySchema, example=AVAILABILITY_EXAMPLE)
 @responds(blp, 403, 422)

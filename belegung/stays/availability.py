@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from belegung.db import overlap_arms
+from belegung.db import is_postgresql, overlap_arms
 from belegung.facilities.models import (
     Facility,
     FacilityKind,
@@ -96,6 +96,11 @@ class Availability:
         }
 
 
+def night_range(first_col: Any, end_col: Any) -> sa.ColumnElement[Any]:
+    """daterange(first, end, '[)'), as the GiST index ix_stays_nights has it (PostgreSQL)."""
+    return sa.func.daterange(first_col, end_col, sa.literal_column("'[)'"))
+
+
 def availability(
     session: Session,
     night: date,
@@ -130,14 +135,35 @@ def availability(
         )
     ).subquery("oos")
     occupying = sa.case((Stay.status.in_(OCCUPYING), 1), else_=0)
-    claim_rows = sa.union_all(
-        *(
-            sa.select(Stay.place_id.label("place_id"), occupying.label("occupying")).where(
-                arm, live_claim(as_of)
-            )
-            for arm in overlap_arms(Stay.first_night, Stay.end_night, night, next_night)
+    # The facility filters reach the claims too: only the chosen facilities' are read.
+    chosen: list[sa.ColumnElement[bool]] = []
+    if target_group is not None or kind is not None:
+        chosen_ids = sa.select(Facility.id)
+        if target_group is not None:
+            chosen_ids = chosen_ids.where(Facility.target_group == target_group)
+        if kind is not None:
+            chosen_ids = chosen_ids.where(Facility.kind == kind)
+        chosen.append(Stay.facility_id.in_(chosen_ids.scalar_subquery()))
+    if is_postgresql(session.get_bind()):
+        # The GiST index ix_stays_nights bounds both ends of the range: a past night
+        # reads only the stays covering it, as tonight does.
+        covers = night_range(Stay.first_night, Stay.end_night).op("&&")(
+            sa.func.daterange(night, next_night, "[)")
         )
-    ).subquery("claim_rows")
+        claim_rows = (
+            sa.select(Stay.place_id.label("place_id"), occupying.label("occupying"))
+            .where(covers, live_claim(as_of), *chosen)
+            .subquery("claim_rows")
+        )
+    else:
+        claim_rows = sa.union_all(
+            *(
+                sa.select(Stay.place_id.label("place_id"), occupying.label("occupying")).where(
+                    arm, live_claim(as_of), *chosen
+                )
+                for arm in overlap_arms(Stay.first_night, Stay.end_night, night, next_night)
+            )
+        ).subquery("claim_rows")
     claims = (
         sa.select(
             claim_rows.c.place_id.label("place_id"),

@@ -113,6 +113,10 @@ def check_person_free(
         raise AlreadyCheckedIn()
 
 
+# pg_advisory_xact_lock's class for new guests of one name and year at one facility.
+DUPLICATES_LOCK_CLASS = 0x647570
+
+
 def refuse_possible_duplicate(
     session: Session, facility: Facility, name: str, birth_year: int | None, night: date
 ) -> None:
@@ -122,11 +126,17 @@ def refuse_possible_duplicate(
     namesake explicitly (`confirm_new_person`). Without a year of birth a name alone
     ("Gast", an alias) says too little: no question is asked.
 
-    Ask it holding the facility's claims lock (stays.claims.lock_facility_claims), so
-    that two sends of one new guest at the same moment take turns."""
+    Two sends of one new guest at the same moment take turns on a lock of this facility,
+    name and year (PostgreSQL; SQLite's write lock serialises anyway): the second asks
+    after the first has committed its stay, and other check-ins don't wait for it."""
     key = name_key(name)
     if not key or birth_year is None:
         return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:cls, hashtext(:key))"),
+            {"cls": DUPLICATES_LOCK_CLASS, "key": f"{facility.id}:{birth_year}:{key}"},
+        )
     twin = session.scalar(
         sa.select(Stay)
         .join(Person, Stay.person_id == Person.id)

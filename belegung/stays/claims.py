@@ -5,7 +5,10 @@ A claim is a stay (a person on a place for some nights) or a live hold. Every cl
 through `claim_place` or `claim_first_free`: the service checks first (for a precise
 error), and the database is the guarantee — on PostgreSQL the exclusion constraint
 `ex_stays_place_nights`, on SQLite the write lock every transaction takes before it reads
-(see belegung.db). Claims in one facility take turns (`lock_facility_claims`). Each claim
+(see belegung.db). Claims on one place take turns (`lock_place`: its row lock; a
+check-in takes the first free place nobody else holds, with SKIP LOCKED), and rarer
+changes of a facility's claims (extend, move, a hold's conversion, out of service) also
+take turns per facility (`lock_facility_claims`). Each claim
 notes the facility in the unit of work (`changed("claims", facility_id)`), which is how
 whatever depends on the figures (capacity alerts, caches) learns of it.
 """
@@ -156,6 +159,16 @@ def lock_facility_claims(session: Session, facility_id: int) -> None:
         )
 
 
+def lock_place(session: Session, place: Place) -> None:
+    """Take the row lock of a place until the transaction ends (PostgreSQL): every claim
+    written on a place holds it, so two claims on one place never meet in the exclusion
+    constraint's index at once (where each would wait for the other: a deadlock), and a
+    check of the place made after it sees every claim committed before. SQLite needs
+    nothing: every transaction already holds the database's write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(Place.id).where(Place.id == place.id).with_for_update())
+
+
 def expire_stale_holds(ctx: ServiceContext, facility_id: int | None = None) -> int:
     """Mark holds past their expiry as expired (no-shows); their places are free again."""
     stmt = (
@@ -196,8 +209,8 @@ def flush_claim(ctx: ServiceContext, stay: Stay) -> None:
             raise AlreadyCheckedIn() from exc
         raise
     except OperationalError as exc:
-        # Claims on one facility take turns (lock_facility_claims), so the only deadlock
-        # left is the same person checked in at two facilities at the same moment.
+        # Claims on one place take turns (lock_place), so the only deadlock left is the
+        # same person checked in at two facilities at the same moment.
         if _sqlstate(exc) == DEADLOCK_DETECTED:
             raise AlreadyCheckedIn() from exc
         raise
@@ -232,6 +245,11 @@ def write_claim(ctx: ServiceContext, place: Place, write: Callable[[], Stay]) ->
     """Write a claim on a checked place (`write` makes a new one or changes an existing
     one: an extension, a converted hold); PlaceTaken if a concurrent claim won the place
     between the check and the write."""
+    lock_place(ctx.session, place)
+    return _write_claim(ctx, place, write)
+
+
+def _write_claim(ctx: ServiceContext, place: Place, write: Callable[[], Stay]) -> Stay:
     stay = write()
     try:
         flush_claim(ctx, stay)
@@ -249,9 +267,30 @@ def claim_place(
     *,
     offered: Callable[[], bool] | None = None,
 ) -> Stay:
-    """Claim one place for [first, end), or raise why not (see check_place)."""
+    """Claim one place for [first, end), or raise why not (see check_place): its row
+    locked first, so that the check sees every claim committed before."""
+    lock_place(ctx.session, place)
     check_place(ctx.session, place, first, end, offered=offered)
-    return write_claim(ctx, place, write)
+    return _write_claim(ctx, place, write)
+
+
+def _first_free_unlocked(
+    session: Session, facility: Facility, first: date, end: date | None, tried: list[int]
+) -> Place | None:
+    """The first place of the facility free for [first, end) whose row no other
+    transaction holds, now locked by this one (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
+    return session.scalars(
+        sa.select(Place)
+        .where(
+            Place.facility_id == facility.id,
+            Place.id.not_in(tried),
+            ~claims_clause(first, end),
+            ~out_of_service_clause(first, end),
+        )
+        .order_by(Place.emergency, Place.position, Place.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Place)
+    ).first()
 
 
 def claim_first_free(
@@ -267,19 +306,47 @@ def claim_first_free(
     Regular places come first. An emergency place free for the whole range is reached
     when no regular one is, yet it is offered only if the regular places are all taken
     on the first night (not merely on a later one).
+
+    On PostgreSQL, check-ins at one facility don't wait for each other: each takes the
+    first free place whose row nobody else holds (SKIP LOCKED), so concurrent ones get
+    different places; a claim committed between the read and the lock is refused by the
+    exclusion constraint, and the next place is tried.
     """
     offered: bool | None = None
-    for place in free_places(ctx.session, facility, first, end):
+
+    def acceptable(place: Place) -> bool:
+        nonlocal offered
         if place.emergency:
             if offered is None:
                 offered = emergency_offered(ctx.session, facility, first, winter_active)
-            if not offered:
+            return offered
+        return True
+
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        tried: list[int] = []
+        while (place := _first_free_unlocked(ctx.session, facility, first, end, tried)) is not None:
+            if not acceptable(place):
                 break
+            tried.append(place.id)
+            # Taken out of service by a transaction that committed between this one's
+            # read and its lock (no constraint guards that): asked anew, past the lock.
+            if place_out_of_service(ctx.session, place, first, end):
+                continue
+            stay = make(place)
+            try:
+                flush_claim(ctx, stay)
+            except PlaceConflict:
+                continue
+            return stay
+        raise NoFreePlace(facility=facility.name)
+
+    for place in free_places(ctx.session, facility, first, end):
+        if not acceptable(place):
+            break
         stay = make(place)
         try:
             flush_claim(ctx, stay)
         except PlaceConflict:
-            # A concurrent check-in won this place (PostgreSQL); try the next.
             continue
         return stay
     raise NoFreePlace(facility=facility.name)
@@ -294,9 +361,8 @@ def claim(
     winter_active: bool,
     make: Callable[[Place], Stay],
 ) -> Stay:
-    """Put a new claim on the asked-for place, or on the first free one, taking turns
-    with every other claim in the facility."""
-    lock_facility_claims(ctx.session, facility.id)
+    """Put a new claim on the asked-for place, or on the first free one; the place's row
+    is locked before it is checked (see lock_place), not the whole facility."""
     expire_stale_holds(ctx, facility.id)
     if place_label is None:
         return claim_first_free(ctx, facility, first, end, winter_active, make)

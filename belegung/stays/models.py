@@ -72,6 +72,14 @@ class Stay(Base):
         sa.Index("ix_stays_place_id_end_night", "place_id", "end_night", "first_night"),
         sa.Index("ix_stays_person_id_end_night", "person_id", "end_night", "first_night"),
         sa.Index("ix_stays_facility_id_first_night", "facility_id", "first_night"),
+        # Any night, past or tonight, on PostgreSQL: a GiST index on the nights' range
+        # bounds both ends, so a past night reads only the stays covering it (the index
+        # on end_night reads every stay since that night). See availability.
+        sa.Index(
+            "ix_stays_nights",
+            sa.func.daterange(sa.column("first_night"), sa.column("end_night"), "[)"),
+            postgresql_using="gist",
+        ).ddl_if(dialect="postgresql"),
         # Claims and housekeeping find live holds past their expiry (per facility, or
         # all). Partial, so that it holds only the few live holds and never tempts a
         # planner for other queries on status.
@@ -237,3 +245,14 @@ class BanOverride(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ban: Mapped[HouseBan] = relationship()
+
+
+class FiguresVersion(Base):
+    """One row: the version of everything availability is made of (stays.figures_cache bumps
+    it in every unit of work that changed claims, places, facilities or the winter
+    emergency; a worker's cache of the figures holds while it is unchanged)."""
+
+    __tablename__ = "figures_version"
+
+    id: Mapped[intpk]
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)

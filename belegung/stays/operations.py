@@ -45,6 +45,7 @@ from belegung.stays import (
     turn_aways,
 )
 from belegung.stays.availability import Availability, Light, availability, light_for
+from belegung.stays.figures_cache import cached_availability
 from belegung.stays.holds import HoldView
 from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, TurnAway, TurnAwayReason
 from belegung.winter.service import winter_state
@@ -173,9 +174,10 @@ def read_availability(
     target_group: TargetGroup | None = None,
     kind: FacilityKind | None = None,
 ) -> Availability:
-    """Free places per facility for a night (default tonight), as of now."""
+    """Free places per facility for a night (default tonight), as of now (from the cache
+    while nothing changed: `as_of` is when the figures were read)."""
     authorize(ctx.actor, Action.READ_AVAILABILITY)
-    return availability(
+    return cached_availability(
         ctx.session,
         night or ctx.tonight(),
         ctx.now().astimezone(ctx.calendar.timezone),
@@ -187,7 +189,7 @@ def read_availability(
 def public_availability(session: Session, calendar: NightCalendar, now: datetime) -> Availability:
     """Tonight's figures for everyone (the public status page): no rights needed, as they
     hold no personal data."""
-    return availability(session, calendar.night_of(now), now.astimezone(calendar.timezone))
+    return cached_availability(session, calendar.night_of(now), now.astimezone(calendar.timezone))
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,7 @@ class PublicStatus:
 
 def read_public_status(session: Session, calendar: NightCalendar, now: datetime) -> PublicStatus:
     """Tonight per target group of the night shelters, for everyone (no personal data)."""
-    figures = availability(
+    figures = cached_availability(
         session,
         calendar.night_of(now),
         now.astimezone(calendar.timezone),
@@ -246,8 +248,6 @@ def list_stays(ctx: ServiceContext, which: StayFilter) -> Page[Stay]:
 def check_in(ctx: ServiceContext, request: CheckIn) -> Stay:
     facility = _facility(ctx, request.facility, Action.WRITE_STAYS)
     if isinstance(request.person, NewPerson) and not request.confirm_new_person:
-        # In turns with every claim in the facility (a check-in takes this lock anyway).
-        claims.lock_facility_claims(ctx.session, facility.id)
         checks.refuse_possible_duplicate(
             ctx.session,
             facility,
@@ -333,8 +333,6 @@ def read_hold(ctx: ServiceContext, hold_id: int) -> HoldView:
 def convert_hold(ctx: ServiceContext, hold_id: int, request: Conversion) -> Stay:
     hold = _hold(ctx, hold_id, Action.WRITE_STAYS)
     if isinstance(request.person, NewPerson) and not request.confirm_new_person:
-        # In turns with every claim in the facility (a check-in takes this lock anyway).
-        claims.lock_facility_claims(ctx.session, hold.facility_id)
         checks.refuse_possible_duplicate(
             ctx.session,
             hold.facility,

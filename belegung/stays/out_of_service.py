@@ -15,7 +15,7 @@ from belegung.db import exists_overlapping, on_night
 from belegung.errors import InvalidInput, InvalidState, NotFound, PlaceOccupied
 from belegung.facilities.models import Facility, OutOfService, Place
 from belegung.limits import OUT_OF_SERVICE_REASON_MAX
-from belegung.stays.claims import claims_changed, lock_facility_claims
+from belegung.stays.claims import claims_changed, lock_facility_claims, lock_place
 from belegung.stays.models import Stay, live_claim
 
 
@@ -55,6 +55,7 @@ def take_out_of_service(
         raise InvalidInput(field="end_night", reason="end_before_first")
     # Take turns with check-ins, so that nobody is booked onto the place meanwhile.
     lock_facility_claims(ctx.session, place.facility_id)
+    lock_place(ctx.session, place)
     claimed = ctx.session.scalar(
         sa.select(
             exists_overlapping(

@@ -75,11 +75,15 @@ def check_in(
     now = ctx.now()
 
     def make(place: Place) -> Stay:
+        # The objects themselves, not only their ids: the answer names them without
+        # loading them again.
         return Stay(
             facility_id=facility.id,
+            facility=facility,
             place_id=place.id,
             place=place,
             person_id=person.id,
+            person=person,
             first_night=first,
             end_night=end,
             status=StayStatus.CHECKED_IN,
@@ -110,14 +114,13 @@ def extend_stay(
     override_ban_reason: str | None = None,
     override_emergency_reason: str | None = None,
 ) -> Stay:
-    """Add nights to a current stay on the same place.
+    """Add nights to a current stay on the same place (its row locked, then the place's:
+    see claims.lock_place).
 
     A stay on an emergency place is extended only while emergency places are offered
     (a winter emergency, or every regular place taken on the first added night): after
     an emergency, while regular places are free, the guest is offered one of them
     (move_stay) — or a manager overrides, with a reason (audited)."""
-    stay = get_stay(ctx.session, stay_id)
-    lock_facility_claims(ctx.session, stay.facility_id)
     stay = get_stay(ctx.session, stay_id, lock=True)
     if stay.status != StayStatus.CHECKED_IN:
         raise InvalidState(reason="not_checked_in")

@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ from belegung.nights import NightCalendar
 from belegung.persons.models import Person
 from belegung.stays.holds import create_hold
 from belegung.stays.models import CLAIMING, Stay
-from belegung.stays.service import check_in
+from belegung.stays.service import check_in, extend_stay
 from tests.conftest import BERLIN, FakeClock, TestDatabase
 
 THREADS = 32
@@ -196,3 +196,39 @@ def test_simultaneous_holds_and_check_ins_share_the_free_places(shelter: Shelter
     assert sum(isinstance(r, tuple) for r in results) == FREE_PLACES, results
     labels = [label for label, _ in _claims_tonight(shelter)]
     assert len(labels) == len(set(labels)) == 7
+
+
+def test_simultaneous_extensions_and_check_ins_for_the_next_night_share_its_places(
+    shelter: Shelter,
+) -> None:
+    # Tonight's two guests extend into tomorrow while 30 others check in for tomorrow:
+    # extensions lock their place (not the facility), check-ins skip locked places.
+    with Session(shelter.engine) as session:
+        stay_ids = list(
+            session.scalars(sa.select(Stay.id).where(Stay.facility_id == shelter.facility_id))
+        )
+    assert len(stay_ids) == 2
+    tomorrow = date(2026, 1, 16)
+    actions: list[Callable[[ServiceContext, Facility], Any]] = [
+        lambda ctx, f, sid=sid: extend_stay(ctx, sid) for sid in stay_ids
+    ]
+    actions += [
+        lambda ctx, f, pid=pid: check_in(ctx, f, _person(ctx, pid), night=tomorrow)
+        for pid in shelter.person_ids[: THREADS - 2]
+    ]
+    results = _run_all(shelter, actions)
+
+    assert all(isinstance(r, tuple) or r in ("no_free_place", "place_taken") for r in results)
+    with Session(shelter.engine) as session:
+        rows = session.execute(
+            sa.select(Stay.place_id, Stay.person_id).where(
+                Stay.facility_id == shelter.facility_id,
+                Stay.status.in_(CLAIMING),
+                Stay.first_night <= tomorrow,
+                Stay.end_night > tomorrow,
+            )
+        ).all()
+    places = [place for place, _ in rows]
+    persons = [person for _, person in rows]
+    assert len(places) == len(set(places)) == 7, "a place was given twice tomorrow"
+    assert len(persons) == len(set(persons))

@@ -1,5 +1,7 @@
 """On SQLite, every statement of a check-in and of availability reads stays and
-out-of-service periods through an index bounded by the night, never all of history.
+out-of-service periods through an index bounded by the night, never all of history. On
+PostgreSQL, availability of any night (a past one too, filtered or not) reads stays
+through the GiST index of their nights, which bounds both ends of the range.
 
 SQLite (the embedded default) plans without statistics, by fixed rules, so a small
 database shows the plan a large one gets. The benchmark (docs/benchmarks.md) shows what
@@ -14,12 +16,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from belegung.context import ServiceContext
-from belegung.facilities.models import Facility
-from belegung.persons.models import Person
+from belegung.facilities.models import Facility, FacilityKind, TargetGroup
+from belegung.persons.models import Gender, Person
 from belegung.stays.availability import availability
 from belegung.stays.holds import create_hold
 from belegung.stays.out_of_service import take_out_of_service
@@ -105,3 +108,55 @@ def test_availability_reads_only_through_indexes(
     with statements(session) as seen:
         availability(session, ctx.tonight(), ctx.now())
     assert unbounded_reads(session, seen) == []
+
+
+# --- PostgreSQL: past nights and filters through the GiST index of the nights -------------
+
+
+def stays_plan(session: Session, seen: list[tuple[str, Any]]) -> list[str]:
+    """The plan lines of the statements that read stays, with sequential scans priced
+    out (a small test database would otherwise be scanned whole, as it is cheap): what
+    is left shows which index can bound the read."""
+    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    lines: list[str] = []
+    for statement, parameters in seen:
+        if " stays" not in statement or not statement.lstrip().upper().startswith("SELECT"):
+            continue
+        plan = session.connection().exec_driver_sql("EXPLAIN " + statement, parameters)
+        lines += [row[0] for row in plan]
+    return lines
+
+
+@pytest.fixture
+def pg_history(
+    backend: str,
+    ctx: ServiceContext,
+    make_facility: Callable[..., Facility],
+    make_person: Callable[..., Person],
+) -> Facility:
+    if backend != "postgresql":
+        pytest.skip("the GiST index ix_stays_nights is PostgreSQL's")
+    shelter = make_facility(places=4, target_group=TargetGroup.WOMEN)
+    guests = [make_person(gender=Gender.FEMALE) for _ in range(3)]
+    tonight = ctx.tonight()
+    for back in range(1, HISTORY_NIGHTS + 1):
+        for guest in guests:
+            check_in(ctx, shelter, guest, night=tonight - timedelta(days=back))
+    return shelter
+
+
+@pytest.mark.parametrize(
+    "filters", [{}, {"target_group": TargetGroup.WOMEN}, {"kind": FacilityKind.NIGHT_SHELTER}]
+)
+def test_a_past_night_reads_stays_through_the_gist_index_of_the_nights(
+    ctx: ServiceContext, session: Session, pg_history: Facility, filters: dict[str, Any]
+) -> None:
+    past = ctx.tonight() - timedelta(days=HISTORY_NIGHTS - 2)
+    with statements(session) as seen:
+        figures = availability(session, past, ctx.now(), **filters)
+    assert sum(f.occupied for f in figures.facilities) == 3
+    plan = stays_plan(session, seen)
+    assert any("ix_stays_nights" in line for line in plan), plan
+    # Not the index led by end_night, which reads every stay since that night.
+    assert not any("ix_stays_end_night_first_night" in line for line in plan), plan
+    assert not any("Seq Scan on stays" in line for line in plan), plan

@@ -11,6 +11,7 @@ from belegung.config import settings_of
 from belegung.extensions import session
 from belegung.http.context import clock
 from belegung.http.pages import public
+from belegung.http.transactions import read_only
 from belegung.stays import operations
 
 bp = Blueprint("public", __name__)
@@ -18,6 +19,7 @@ MAX_AGE = 60
 
 
 @bp.get("/frei")
+@read_only
 @public
 def free() -> Response:
     calendar = settings_of(current_app).calendar

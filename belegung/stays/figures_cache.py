@@ -1,0 +1,191 @@
+"""Availability as cheap as a constant where nothing changed: a cache of each night's
+figures (per filter), checked against a version in the database.
+
+Every unit of work that changed what the figures are made of bumps the version row
+`figures_version` in its own transaction, just before it commits (a
+`transaction.committing` receiver, connected last): a claim (`stays.claims` notes
+`("claims", facility_id)`), the winter emergency (`"winter"`), or any facility, place,
+out-of-service period or stay written through the session (noted here after a flush; a
+session without a unit of work bumps at once). The new version is a random number,
+never one seen before, so that a rolled-back bump can't bring an old entry back.
+
+A read asks the version (one statement) and answers from the cache when it matches and
+the entry has not expired: at the next moment a live hold runs out (the figures change
+then without any write), and at the latest after `limits.FIGURES_CACHE_MAX_AGE`. The
+cache is per engine, i.e. per app instance (each gunicorn worker has its own); the
+version in the database is what keeps several workers and machines right: a check-in
+through one is seen by the next read through any other. `as_of` is the moment the
+figures were read from the database.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from belegung.facilities.models import Facility, FacilityKind, OutOfService, Place, TargetGroup
+from belegung.limits import FIGURES_CACHE_ENTRIES, FIGURES_CACHE_MAX_AGE
+from belegung.stays.availability import Availability, availability
+from belegung.stays.claims import CLAIMS
+from belegung.stays.models import IS_HELD, FiguresVersion, Stay
+from belegung.transaction import UnitOfWork, committing
+from belegung.winter.models import WinterEmergency
+from belegung.winter.service import WINTER
+
+# The topic under which a flush notes that rows the figures are made of changed.
+FIGURES = "figures"
+TOPICS = (CLAIMS, WINTER, FIGURES)
+_WATCHED = (Facility, Place, OutOfService, Stay, WinterEmergency)
+VERSION_ID = 1
+
+
+# --- the version -------------------------------------------------------------------------
+
+
+def read_version(session: Session) -> int:
+    return int(
+        session.scalar(sa.select(FiguresVersion.version).where(FiguresVersion.id == VERSION_ID))
+        or 0
+    )
+
+
+def bump_version(session: Session) -> None:
+    """Give the figures a new version, in the session's transaction."""
+    _bump(session.connection())
+
+
+def _bump(conn: sa.Connection) -> None:
+    new = secrets.randbits(62)
+    table = sa.table("figures_version", sa.column("id"), sa.column("version"))
+    result = conn.execute(sa.update(table).where(table.c.id == VERSION_ID).values(version=new))
+    if not result.rowcount:
+        conn.execute(sa.insert(table).values(id=VERSION_ID, version=new))
+
+
+def on_committing(uow: UnitOfWork) -> None:
+    if any(uow.changes(topic) for topic in TOPICS):
+        bump_version(uow.session)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_figure_rows(session: Session, _flush_context: Any) -> None:
+    """Rows the figures are made of were written: note it in the running unit of work
+    (the version is bumped before it commits), or bump the version at once in a session
+    that runs none (a script's, a test's)."""
+    if not any(
+        isinstance(obj, _WATCHED) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        return
+    uow = UnitOfWork.of(session)
+    if uow.active:
+        uow.changed(FIGURES, "rows")
+    else:
+        _bump(session.connection())
+
+
+def init_figures() -> None:
+    """Connect the version bump (call after every other committing receiver, so that the
+    version row is locked only for the last moment before the commit)."""
+    committing.disconnect(on_committing)
+    committing.connect(on_committing)
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    version: int
+    figures: Availability
+    expires_at: datetime
+
+
+class FiguresCache:
+    """Each night's figures per filter, with the version they were read at (thread-safe;
+    the least recently used entries are dropped beyond `size`)."""
+
+    def __init__(self, size: int = FIGURES_CACHE_ENTRIES) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, version: int, now: datetime) -> Availability | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.version != version or now >= entry.expires_at:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry.figures
+
+    def put(self, key: Hashable, entry: Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_caches: weakref.WeakKeyDictionary[sa.Engine, FiguresCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def cache_of(session: Session) -> FiguresCache:
+    """The cache of the session's engine: one per app instance (each has its engine), so
+    one per gunicorn worker."""
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, sa.Connection) else bind
+    with _caches_lock:
+        cache = _caches.get(engine)
+        if cache is None:
+            cache = _caches[engine] = FiguresCache()
+    return cache
+
+
+def next_hold_expiry(session: Session, now: datetime) -> datetime | None:
+    """When the next live hold runs out (through the partial index of live holds)."""
+    return session.scalar(
+        sa.select(sa.func.min(Stay.hold_expires_at)).where(IS_HELD, Stay.hold_expires_at > now)
+    )
+
+
+def cached_availability(
+    session: Session,
+    night: date,
+    as_of: datetime,
+    *,
+    target_group: TargetGroup | None = None,
+    kind: FacilityKind | None = None,
+) -> Availability:
+    """availability() of a night, from the cache while its version holds (one statement),
+    read anew otherwise. `as_of` of the answer is when the figures were read."""
+    cache = cache_of(session)
+    key = (night, target_group, kind)
+    version = read_version(session)
+    hit = cache.get(key, version, as_of)
+    if hit is not None:
+        return replace(hit, as_of=hit.as_of.astimezone(as_of.tzinfo))
+    figures = availability(session, night, as_of, target_group=target_group, kind=kind)
+    expires_at = as_of + timedelta(seconds=FIGURES_CACHE_MAX_AGE)
+    hold_expiry = next_hold_expiry(session, as_of)
+    if hold_expiry is not None:
+        expires_at = min(expires_at, hold_expiry)
+    cache.put(key, Entry(version, figures, expires_at))
+    return figures
