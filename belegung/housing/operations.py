@@ -59,7 +59,7 @@ class VacancyQuery:
     from_: date | None = None
     step_free: bool = False
     district: str | None = None
-    min_rooms: Decimal | None = None
+    min_rooms: Decimal | float | None = None
     explain: bool = False
 
 
@@ -264,7 +264,7 @@ def search_vacancies(ctx: ServiceContext, query: VacancyQuery) -> Matches:
         first=first,
         step_free=query.step_free,
         district=query.district or None,
-        min_rooms=query.min_rooms,
+        min_rooms=None if query.min_rooms is None else Decimal(str(query.min_rooms)),
     )
     matches = find_vacancies(ctx.session, service.programme(ctx.session), need)
     if not query.explain:

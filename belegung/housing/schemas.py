@@ -158,11 +158,7 @@ class VacancyQuerySchema(RequestSchema):
     from_ = night_date(data_key="from", metadata={"description": "Move-in date; default today"})
     step_free = fields.Boolean(load_default=False)
     district = Text(validate=validate.Length(min=1, max=APARTMENT_DISTRICT_MAX))
-    # apispec writes a Decimal field's bounds as strings: the document states them as numbers.
-    min_rooms = fields.Decimal(
-        validate=validate.Range(min=0, max=20),
-        metadata={"type": "number", "minimum": 0, "maximum": 20},
-    )
+    min_rooms = fields.Float(validate=validate.Range(min=0, max=20))
     explain = fields.Boolean(
         load_default=False, metadata={"description": "Add the apartments left out, with a reason"}
     )
