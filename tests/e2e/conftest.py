@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -93,6 +95,17 @@ def _seed_demo(app: Flask) -> None:
         db.session.remove()
 
 
+def _day_boundary_ahead() -> str:
+    """A day boundary a few hours from now (local time), so that a crew's hold made during
+    the run runs out in the night the board shows: with the default 12:00, a hold made at
+    11:40 is for the coming night while the board still shows the ending one. Never in
+    the daylight-saving gap (02:00–03:00)."""
+    hour = (datetime.now(ZoneInfo("Europe/Berlin")) + timedelta(hours=3)).hour
+    if hour == 2:
+        hour = 3
+    return f"{hour:02d}:00"
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app on its own SQLite file, migrated and seeded with the Dortmund demo."""
@@ -100,7 +113,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
     app = create_app(
-        env={"BELEGUNG_DATABASE_URL": url, "BELEGUNG_SECRET_KEY": E2E_SECRET},
+        env={
+            "BELEGUNG_DATABASE_URL": url,
+            "BELEGUNG_SECRET_KEY": E2E_SECRET,
+            "BELEGUNG_DAY_BOUNDARY": _day_boundary_ahead(),
+        },
         config={"BELEGUNG_REFRESH_SECONDS": E2E_REFRESH_SECONDS},
     )
     with app.app_context():

@@ -206,6 +206,12 @@ def test_a_page_behind_a_held_lock_is_an_error_page_with_retry_after(
         started = time.monotonic()
         reply = app.test_client().get("/status")
         elapsed = time.monotonic() - started
+    if database.backend == "sqlite":
+        # SQLite (WAL): a read-only page reads past the writer's lock instead of waiting
+        # (http.transactions.read_only); only writes queue for it.
+        assert reply.status_code == 200
+        assert elapsed < 4
+        return
     assert reply.status_code == 503
     assert elapsed < 4
     assert reply.headers["Retry-After"] == str(DATABASE_RETRY_AFTER_SECONDS)
