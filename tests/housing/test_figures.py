@@ -52,8 +52,8 @@ def test_the_figures_agree_with_a_hand_counted_programme(
         "single_parent": 1,
         "couple": 0,
         "couple_with_children": 1,
-        "multi_person": 0,
-        "other_with_children": 0,
+        "other_multi": 0,
+        "unknown": 0,
     }
     # Days in the programme: 26 (F-1), 10 (F-2), 28 (F-6 then F-7), 25 and 23 (moved out).
     assert figures["average_stay_days"] == 22.4

@@ -213,7 +213,8 @@ def test_age_from_the_year_of_birth_assumes_a_birthday_mid_year(
 def test_the_shipped_table_codes_every_value(tmp_path: Path) -> None:
     codes = load_codes(CODES_FILE)
     assert codes.code("citizenship", "XK") == "XK"
-    assert codes.code("household_type", "multi_person") == "sonstiger Mehrpersonenhaushalt"
+    assert codes.code("household_type", "other_multi") == "sonstiger Mehrpersonenhaushalt"
+    assert codes.code("household_type", "unknown") == "unbekannt"
 
 
 def test_a_table_missing_a_value_is_refused_naming_it(tmp_path: Path) -> None:
