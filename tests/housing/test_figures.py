@@ -100,4 +100,5 @@ def test_the_demo_houses_418_people_in_158_apartments(app: Flask, session: Sessi
     assert figures.apartments["occupied"] + figures.apartments["free"] == 600
     assert figures.places["occupied"] + figures.places["free"] == 2000
     assert sum(figures.households_by_type.values()) == 158
+    assert figures.households_by_type["other_multi"] > 0
     assert any(o.outcome == Outcome.OWN_TENANCY for o in figures.outcomes)
