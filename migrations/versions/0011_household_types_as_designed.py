@@ -70,7 +70,8 @@ def _rebuild_on_sqlite(table: str, column: str, values, mapping: str, cascades) 
     ).scalars()
     create_indexes = list(indexes)
     create, replaced = re.subn(rf"(?<![\w\"]){column} IN \([^)]*\)", _in(column, values), create)
-    assert replaced == 1, f"{table}: the CHECK of {column} was not found"
+    if replaced != 1:
+        raise RuntimeError(f"{table}: the CHECK of {column} was not found")
     scratch = f"_{table}_rows"
     # The names are this revision's constants.
     op.execute("PRAGMA defer_foreign_keys = ON")
