@@ -326,11 +326,14 @@ def _household_type(rng: random.Random, size: int) -> HouseholdType:
         return HouseholdType.SINGLE
     if size == 2:
         return rng.choice((HouseholdType.COUPLE, HouseholdType.SINGLE_PARENT))
+    # Now and then several adults with or without children (grown-up siblings, a
+    # grandmother with her daughter's family): the statistic's "other" household.
     return rng.choice(
         (
             HouseholdType.COUPLE_WITH_CHILDREN,
             HouseholdType.SINGLE_PARENT,
             HouseholdType.COUPLE_WITH_CHILDREN,
+            HouseholdType.OTHER_MULTI,
         )
     )
 

@@ -1402,11 +1402,11 @@ AUDIT_ACTIONS: dict[str, str] = {
 
 HOUSEHOLD_TYPES: dict[str, str] = {
     "single": "alleinstehend",
-    "single_parent": "alleinerziehend",
     "couple": "Paar ohne Kinder",
     "couple_with_children": "Paar mit Kindern",
-    "multi_person": "Mehrpersonenhaushalt ohne Kinder",
-    "other_with_children": "sonstiger Haushalt mit Kindern",
+    "single_parent": "alleinerziehend",
+    "other_multi": "sonstiger Mehrpersonenhaushalt",
+    "unknown": "keine Angabe",
 }
 
 PERSON_PAGES: dict[str, str] = {

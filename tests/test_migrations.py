@@ -254,3 +254,106 @@ def test_postgres_has_the_gist_index_of_the_stays_nights(database: TestDatabase)
         )
     assert definition is not None
     assert "USING gist (daterange(first_night, end_night, '[)'::text))" in definition
+
+
+# --- 0011: household types as DESIGN.md names them, in a database that holds data ------
+
+
+def _household_types_with_data(url: str) -> None:
+    app = make_app(url)
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as conn:
+            _fill_at_0002(conn)
+        upgrade(revision="0010")
+        now = datetime(2026, 1, 15, 20, 0, tzinfo=UTC)
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO persons (id, name, birth_year, gender, nationality, "
+                    "household_type, household_size, created_at) VALUES "
+                    "(2, 'Zwei', 1980, 'f', 'german', 'multi_person', 3, :now), "
+                    "(3, 'Drei', 1990, 'd', 'german', 'other_with_children', 2, :now)"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO households (id, type, created_at) VALUES "
+                    "(1, 'multi_person', :now), (2, 'other_with_children', :now), "
+                    "(3, 'couple', :now)"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO household_members (household_id, person_id, joined_on) "
+                    "VALUES (1, 2, '2026-01-01'), (2, 3, '2026-01-01')"
+                )
+            )
+
+        upgrade(revision="0011")
+
+        def types() -> tuple[list, list]:
+            with db.engine.connect() as conn:
+                persons = conn.execute(
+                    sa.text("SELECT household_type FROM persons ORDER BY id")
+                ).scalars()
+                households = conn.execute(
+                    sa.text("SELECT type FROM households ORDER BY id")
+                ).scalars()
+                return list(persons), list(households)
+
+        assert types() == (
+            ["single", "other_multi", "other_multi"],
+            ["other_multi", "other_multi", "couple"],
+        )
+        with db.engine.begin() as conn:
+            for table, rows in (
+                ("stays", 1),
+                ("house_bans", 1),
+                ("turn_aways", 1),
+                ("household_members", 2),
+            ):
+                referring = sa.select(sa.func.count()).select_from(sa.table(table))
+                assert conn.execute(referring).scalar_one() == rows, table
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+            conn.execute(sa.text("UPDATE persons SET household_type = 'unknown' WHERE id = 1"))
+            conn.execute(sa.text("UPDATE households SET type = 'unknown' WHERE id = 3"))
+        for update in (
+            "UPDATE persons SET household_type = 'multi_person'",
+            "UPDATE households SET type = 'other_with_children'",
+        ):
+            with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+                conn.execute(sa.text(update))
+        indexes = {i["name"] for i in sa.inspect(db.engine).get_indexes("persons")}
+        assert "ix_persons_name_key_birth_year" in indexes
+
+        downgrade(revision="0010")
+
+        # Lossy: `other_multi` was one of two; `unknown` is read from the size.
+        assert types() == (
+            ["single", "multi_person", "multi_person"],
+            ["multi_person", "multi_person", "multi_person"],
+        )
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE persons SET household_type = 'other_multi'"))
+        with db.engine.connect() as conn:
+            members = sa.select(sa.func.count()).select_from(sa.table("household_members"))
+            assert conn.execute(members).scalar_one() == 2
+        # A person may again be deleted only without references: the keys still hold.
+        with db.engine.begin() as conn, pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+            conn.execute(sa.text("DELETE FROM persons"))
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_household_types_are_mapped_with_rows_referred_to_on_sqlite(tmp_path) -> None:
+    _household_types_with_data(f"sqlite:///{tmp_path / 'household_types.sqlite3'}")
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (set BELEGUNG_TEST_DATABASE_URL)")
+def test_household_types_are_mapped_with_rows_referred_to_on_postgres() -> None:
+    with _scratch_postgres() as url:
+        _household_types_with_data(url)

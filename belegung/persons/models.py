@@ -31,14 +31,15 @@ class Nationality(StrEnum):
 
 
 class HouseholdType(StrEnum):
-    """Household types of the federal statistic of housed homeless people (WoBerichtsG)."""
+    """Household types of the federal statistic of housed homeless people (WoBerichtsG),
+    as DESIGN.md names them. `unknown`: not asked or not answered (never guessed)."""
 
     SINGLE = "single"
-    SINGLE_PARENT = "single_parent"
     COUPLE = "couple"
     COUPLE_WITH_CHILDREN = "couple_with_children"
-    MULTI_PERSON = "multi_person"
-    OTHER_WITH_CHILDREN = "other_with_children"
+    SINGLE_PARENT = "single_parent"
+    OTHER_MULTI = "other_multi"
+    UNKNOWN = "unknown"
 
 
 class Person(Base):

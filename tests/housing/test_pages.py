@@ -58,6 +58,10 @@ def test_search_place_and_move_out_a_family_of_five(
     assert "nicht barrierefrei" in found.text
     form = pages.get(link.group(1).replace("&amp;", "&"))
     assert "V-1" in form.text
+    # The household types of DESIGN.md, with their German labels.
+    assert '<option value="other_multi">sonstiger Mehrpersonenhaushalt</option>' in form.text
+    assert '<option value="unknown">keine Angabe</option>' in form.text
+    assert "multi_person" not in form.text
 
     values = {"type": "couple_with_children"}
     for i in range(5):

@@ -48,6 +48,26 @@ def household(api: ApiClient, size: int, household_type: str = "couple_with_chil
     return int(response.json["id"])
 
 
+@pytest.mark.parametrize("household_type", ["other_multi", "unknown"])
+def test_a_household_of_each_new_type_is_created(api: ApiClient, household_type: str) -> None:
+    household_id = household(api, 3, household_type)
+
+    response = api.get(f"/housing/households/{household_id}", as_="housing")
+
+    assert response.status_code == 200, response.json
+    assert response.json["type"] == household_type
+
+
+@pytest.mark.parametrize("household_type", ["multi_person", "other_with_children"])
+def test_a_household_of_a_former_type_is_refused(api: ApiClient, household_type: str) -> None:
+    members = [{"name": "Mitglied", "gender": "f"}]
+    response = api.post(
+        "/housing/households", as_="housing", json={"type": household_type, "members": members}
+    )
+
+    assert response.status_code == 422, response.json
+
+
 def place(api: ApiClient, household_id: int, apartment: Ref, when: str = "2026-01-16") -> Any:
     return api.post(
         "/housing/placements",

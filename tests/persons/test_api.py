@@ -47,6 +47,28 @@ def test_staff_register_a_person(api: ApiClient) -> None:
     assert (response.json["household_type"], response.json["household_size"]) == ("single", 1)
 
 
+@pytest.mark.parametrize("household_type", ["other_multi", "unknown"])
+def test_the_household_types_of_the_design_are_accepted(
+    api: ApiClient, household_type: str
+) -> None:
+    body = {"name": "Familie K.", "household_type": household_type, "household_size": 3}
+
+    response = api.post("/persons", as_="staff", json=body)
+
+    assert response.status_code == 201, response.json
+    assert response.json["household_type"] == household_type
+
+
+@pytest.mark.parametrize("household_type", ["multi_person", "other_with_children"])
+def test_the_former_household_types_are_refused(api: ApiClient, household_type: str) -> None:
+    body = {"name": "Familie K.", "household_type": household_type, "household_size": 3}
+
+    response = api.post("/persons", as_="staff", json=body)
+
+    assert response.status_code == 422, response.json
+    assert "household_type" in str(response.json)
+
+
 def test_only_the_name_of_a_person_is_required(api: ApiClient) -> None:
     response = api.post("/persons", as_="staff_women", json={"name": "Anna"})
 

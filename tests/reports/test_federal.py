@@ -12,7 +12,7 @@ import pytest
 
 from belegung.context import ServiceContext
 from belegung.facilities.models import Facility
-from belegung.persons.models import Gender, Nationality, Person
+from belegung.persons.models import Gender, HouseholdType, Nationality, Person
 from belegung.persons.service import create_person
 from belegung.reports.federal import (
     CODES_FILE,
@@ -47,9 +47,17 @@ def night(ctx: ServiceContext, clock: FakeClock, dortmund: dict[str, Facility]) 
         "gap4": create_person(
             ctx, "Vier", gender=Gender.FEMALE, birth_year=1990, nationality=Nationality.UNCLEAR
         ),
-        "housed": create_person(ctx, "Wohnung", gender=Gender.DIVERSE),
+        "housed": create_person(
+            ctx, "Wohnung", gender=Gender.DIVERSE, household_type=HouseholdType.UNKNOWN
+        ),
         "moved": create_person(
-            ctx, "Umzug", gender=Gender.MALE, birth_year=2001, nationality=Nationality.STATELESS
+            ctx,
+            "Umzug",
+            gender=Gender.MALE,
+            birth_year=2001,
+            nationality=Nationality.STATELESS,
+            household_type=HouseholdType.OTHER_MULTI,
+            household_size=3,
         ),
         "left": create_person(ctx, "Fort", gender=Gender.MALE, birth_year=1960),
         "cancelled": create_person(ctx, "Nie", gender=Gender.MALE),
@@ -145,6 +153,15 @@ def test_the_records_carry_the_coded_characteristics(night: Night) -> None:
     )
     assert rows["housed"]["art_der_unterbringung"] == "Wohnung"
     assert rows["moved"]["staatsangehoerigkeit"] == "staatenlos"
+    # No household type recorded: exported as such, never guessed from the size.
+    assert (rows["housed"]["haushaltstyp"], rows["housed"]["haushaltsgroesse"]) == (
+        "unbekannt",
+        "1",
+    )
+    assert (rows["moved"]["haushaltstyp"], rows["moved"]["haushaltsgroesse"]) == (
+        "sonstiger Mehrpersonenhaushalt",
+        "3",
+    )
 
 
 def test_a_gap_of_three_nights_joins_a_run_and_four_break_it(night: Night) -> None:
@@ -213,7 +230,8 @@ def test_age_from_the_year_of_birth_assumes_a_birthday_mid_year(
 def test_the_shipped_table_codes_every_value(tmp_path: Path) -> None:
     codes = load_codes(CODES_FILE)
     assert codes.code("citizenship", "XK") == "XK"
-    assert codes.code("household_type", "multi_person") == "sonstiger Mehrpersonenhaushalt"
+    assert codes.code("household_type", "other_multi") == "sonstiger Mehrpersonenhaushalt"
+    assert codes.code("household_type", "unknown") == "unbekannt"
 
 
 def test_a_table_missing_a_value_is_refused_naming_it(tmp_path: Path) -> None:
