@@ -12,10 +12,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import event
 
 from belegung.context import ServiceContext
 from belegung.housing.models import Apartment, Household, Outcome
 from belegung.housing.service import move, move_in, move_out
+from belegung.reports import operations
+from belegung.reports.monthly import Month
 from belegung.texts import OUTCOMES, REPORT_HOUSING
 from tests.apiclient import ApiClient
 from tests.housing.conftest import make_apartment, make_household, wvp  # noqa: F401
@@ -168,3 +171,29 @@ def test_the_page_shows_them(programme: ApiClient, pages: PageClient) -> None:
     assert 'id="housing-figures"' in page.text
     assert 'data-figure="housing_moved_in"' in page.text
     assert "Verbleib: eigene Wohnung (Mietvertrag)" in page.text
+
+
+def test_the_programmes_figures_take_a_fixed_number_of_queries(
+    programme: ApiClient, ctx: ServiceContext
+) -> None:
+    """Whatever the month holds (October: nothing; November: 3 households in; December:
+    4 in, 3 out), the report through the operation takes the same number of statements."""
+    statements: list[str] = []
+    engine = ctx.session.get_bind()
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    operations.monthly_report(ctx, Month.parse("2025-09"))  # what a first call loads once
+    counts = []
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for month in ("2025-11", "2025-12", "2025-10"):
+            ctx.session.expire_all()
+            statements.clear()
+            report = operations.monthly_report(ctx, Month.parse(month))
+            assert any(f.housing is not None for f in report.facilities)
+            counts.append(len(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1] == counts[2], counts
