@@ -1693,3 +1693,15 @@ HOUSING_FIGURES: dict[str, str] = {
     "moved_out": "Haushalte ausgezogen",
     "own_tenancy": "davon in eigene Wohnung",
 }
+
+# --- The monthly report: the housing programme's own figures (issue 12 point 1) ---------
+REPORTS.update({"housing_sheet": "Wohnraumvorhalteprogramm"})
+REPORT_PAGES.update(
+    {"housing_caption": "Wohnraumvorhalteprogramm {month}: Haushalte ein- und ausgezogen, Verbleib"}
+)
+# By the downloads' column names (housing_<name> in the CSV); outcomes in OUTCOMES.
+REPORT_HOUSING: dict[str, str] = {
+    "moved_in": "Haushalte eingezogen",
+    "moved_out": "Haushalte ausgezogen",
+    "outcome": "Verbleib: {outcome}",
+}

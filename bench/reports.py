@@ -32,9 +32,9 @@ from belegung.facilities.models import Facility, Place
 from belegung.facilities.presets import seed
 from belegung.nights import NightCalendar, fixed_clock
 from belegung.persons.models import Gender, Nationality, Person
-from belegung.reports import exports
+from belegung.reports import exports, operations
 from belegung.reports.federal import federal_statistic, load_codes
-from belegung.reports.monthly import Month, monthly_figures
+from belegung.reports.monthly import Month
 from belegung.reports.schemas import MonthlyReportSchema
 from belegung.stays.models import Stay, StayStatus, TurnAway, TurnAwayReason
 from bench.availability import prepare_database
@@ -157,10 +157,11 @@ def main() -> None:
             session.commit()
             print(f"history: {counts} in {time.perf_counter() - started:.1f} s")
             month = Month.of(TONIGHT).previous()
-            now = ctx.now()
 
             def report() -> Any:
-                return monthly_figures(session, month, tonight=TONIGHT, now=now)
+                # Through the operation the pages and the API call: with the housing
+                # programme's own figures (housing.figures).
+                return operations.monthly_report(ctx, month)
 
             def as_json() -> Any:
                 return MonthlyReportSchema().dump(report())

@@ -231,7 +231,9 @@ def test_serve_migrates_seeds_and_opens_on_the_login_page(tmp_path: Path) -> Non
                 time.sleep(0.3)
         printed = log.read_text()
         passwords = dict(re.findall(r"^\s+(\S+)\s+\S+\s+Passwort: (\S+)", printed, re.M))
-        assert set(passwords) == {"admin", "nachtdienst", "waermebus", "leitung"}, printed
+        expected = {"admin", "nachtdienst", "waermebus", "leitung", "wohnraum"}
+        assert set(passwords) == expected, printed
+        assert re.search(r"^\s+wohnraum\s+housing\s+Passwort: ", printed, re.M), printed
         assert landed == f"{base}/login"
         assert "Anmelden bei belegung" in page
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
@@ -242,6 +244,20 @@ def test_serve_migrates_seeds_and_opens_on_the_login_page(tmp_path: Path) -> Non
         with opener.open(f"{base}/login", data=form, timeout=5) as resp:
             assert resp.url == f"{base}/admin"
             assert "Verwaltung" in resp.read().decode()
+        # The housing officer's printed password opens the housing programme's pages.
+        housing = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        with housing.open(f"{base}/login", timeout=5) as resp:
+            token = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', resp.read().decode()
+            )
+        assert token is not None
+        form = urllib.parse.urlencode(
+            {"csrf_token": token.group(1), "name": "wohnraum", "password": passwords["wohnraum"]}
+        ).encode()
+        with housing.open(f"{base}/login", data=form, timeout=5) as resp:
+            assert resp.url == f"{base}/wohnungen"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5) as resp:
             status = resp.read().decode()
         assert "Männerübernachtungsstelle Unionstraße" in status

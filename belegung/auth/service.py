@@ -269,6 +269,7 @@ FIRST_START_USERS: tuple[tuple[str, Role, str | None, bool], ...] = (
     ("nachtdienst", Role.STAFF, "unionstrasse", True),
     ("waermebus", Role.OUTREACH, None, True),
     ("leitung", Role.MANAGER, None, True),
+    ("wohnraum", Role.HOUSING, None, True),
 )
 # Letters and digits nobody confuses on a tablet's keyboard (no 0/O, 1/l/I).
 _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105  (an alphabet, not a secret)

@@ -1,6 +1,7 @@
 """The reports as files: the monthly figures as CSV and XLSX (XlsxWriter: a header row,
-number formats, an overview sheet with the totals and a sheet per facility), the federal
-statistic's records and its summary as CSV."""
+number formats, an overview sheet with the totals, a sheet per facility and one of the
+housing programme's moves and outcomes), the federal statistic's records and its summary
+as CSV."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ from typing import Any
 import xlsxwriter
 
 from belegung import texts
+from belegung.housing.models import Outcome
 from belegung.reports.federal import COLUMNS, FederalStatistic
-from belegung.reports.monthly import TURN_AWAY_REASONS, FacilityFigures, Figures, MonthlyReport
+from belegung.reports.monthly import (
+    TURN_AWAY_REASONS,
+    FacilityFigures,
+    Figures,
+    HousingMonth,
+    MonthlyReport,
+)
 
 # The monthly figures' columns: (field, number format) in the order of the JSON; the
 # turn-aways come apart, by reason and their total.
@@ -42,22 +50,69 @@ def figure_values(figures: Figures) -> list[Any]:
     return values
 
 
+# The housing programme's own figures (FacilityFigures.housing): households moved in and
+# out, and those moved out by outcome (outcome_<outcome>). All counts.
+HOUSING: tuple[str, ...] = ("moved_in", "moved_out", *(f"outcome_{o.value}" for o in Outcome))
+
+
+def housing_values(housing: HousingMonth | None) -> list[int | None]:
+    """The housing figures in the order of HOUSING (all None for a shelter)."""
+    if housing is None:
+        return [None] * len(HOUSING)
+    return [
+        housing.moved_in,
+        housing.moved_out,
+        *(housing.outcomes[o.value] for o in Outcome),
+    ]
+
+
+def housing_label(name: str) -> str:
+    """The German label of a column of HOUSING."""
+    if name.startswith("outcome_"):
+        outcome = texts.OUTCOMES[name.removeprefix("outcome_")]
+        return texts.REPORT_HOUSING["outcome"].format(outcome=outcome)
+    return texts.REPORT_HOUSING[name]
+
+
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
 def monthly_csv(report: MonthlyReport) -> str:
     """One row per facility and one for the totals (slug `total`); the header names the
-    fields as the JSON does (turn-aways as turn_aways_<reason>). Comma-separated UTF-8,
-    decimals with a point."""
+    fields as the JSON does (turn-aways as turn_aways_<reason>), then the housing
+    programme's own figures as housing_<name> (empty for the shelters and the totals).
+    Comma-separated UTF-8, decimals with a point."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["month", "slug", "name", *(name for name, _ in FIGURES)])
+    writer.writerow(
+        [
+            "month",
+            "slug",
+            "name",
+            *(name for name, _ in FIGURES),
+            *(f"housing_{name}" for name in HOUSING),
+        ]
+    )
     month = str(report.month)
     for row in report.facilities:
-        writer.writerow([month, row.slug, row.name, *map(_cell, figure_values(row))])
+        writer.writerow(
+            [
+                month,
+                row.slug,
+                row.name,
+                *map(_cell, figure_values(row)),
+                *map(_cell, housing_values(row.housing)),
+            ]
+        )
     writer.writerow(
-        [month, "total", texts.REPORTS["totals"], *map(_cell, figure_values(report.totals))]
+        [
+            month,
+            "total",
+            texts.REPORTS["totals"],
+            *map(_cell, figure_values(report.totals)),
+            *map(_cell, housing_values(None)),
+        ]
     )
     return out.getvalue()
 
@@ -75,8 +130,9 @@ def sheet_name(slug: str, taken: set[str]) -> str:
 
 def monthly_xlsx(report: MonthlyReport) -> bytes:
     """The workbook: sheet `Gesamt` with a row per facility and the totals, then a sheet
-    per facility (figure, value). Header rows are bold and frozen; counts, rates and
-    averages carry their number formats."""
+    per facility (figure, value), then — when the report holds the housing programme —
+    sheet `Wohnraumvorhalteprogramm` with its moves and outcomes. Header rows are bold
+    and frozen; counts, rates and averages carry their number formats."""
     labels = texts.REPORT_FIGURES
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -111,9 +167,12 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
             else:
                 overview.write_number(r, c + 2, value, chosen[fmt])
 
-    taken = {texts.REPORTS["overview_sheet"].lower()}
+    taken = {texts.REPORTS["overview_sheet"].lower(), texts.REPORTS["housing_sheet"].lower()}
     for facility in report.facilities:
         _facility_sheet(workbook, sheet_name(facility.slug, taken), facility, report, bold, formats)
+    programme = [f for f in report.facilities if f.housing is not None]
+    if programme:
+        _housing_sheet(workbook, programme, report, bold, formats["#,##0"])
     workbook.close()
     return buffer.getvalue()
 
@@ -144,13 +203,32 @@ def _facility_sheet(
             sheet.write_blank(r, 1, None, formats[fmt])
         else:
             sheet.write_number(r, 1, value, formats[fmt])
-    r = 3 + len(FIGURES)
-    for key, value in sorted((facility.housing or {}).items()):
-        # The housing programme's own figures (reports.monthly.HOUSING_FIGURES).
-        if isinstance(value, int | float):
-            sheet.write_string(r, 0, labels.get(key, key))
-            sheet.write_number(r, 1, value, formats["#,##0"])
-            r += 1
+
+
+def _housing_sheet(
+    workbook: xlsxwriter.Workbook,
+    programme: Sequence[FacilityFigures],
+    report: MonthlyReport,
+    bold: Any,
+    count: Any,
+) -> None:
+    """A row per housing-programme facility: month, facility, then HOUSING."""
+    sheet = workbook.add_worksheet(texts.REPORTS["housing_sheet"])
+    header = [
+        texts.REPORTS["month"],
+        texts.REPORTS["facility"],
+        *(housing_label(name) for name in HOUSING),
+    ]
+    sheet.write_row(0, 0, header, bold)
+    sheet.freeze_panes(1, 2)
+    sheet.set_column(0, 0, 9)
+    sheet.set_column(1, 1, 44)
+    sheet.set_column(2, len(header) - 1, 16)
+    for r, facility in enumerate(programme, start=1):
+        sheet.write_string(r, 0, str(report.month))
+        sheet.write_string(r, 1, facility.name)
+        for c, value in enumerate(housing_values(facility.housing), start=2):
+            sheet.write_number(r, c, value or 0, count)
 
 
 def federal_csv(statistic: FederalStatistic) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from belegung.facilities.models import Facility, FacilityKind, OutOfService, Place
+from belegung.facilities.models import Facility, OutOfService, Place
 from belegung.reports.sql import day, days_between, nights_within
 from belegung.stays.models import OCCUPYING, Stay, StayStatus, TurnAway, TurnAwayReason
 
@@ -125,15 +125,26 @@ def median_of(histogram: Mapping[int, int]) -> float | None:
     return sum(found) / 2
 
 
+@dataclass(frozen=True)
+class HousingMonth:
+    """The housing programme's own figures of a month, as its page /wohnungen/zahlen
+    counts them (housing.figures): households that came into the programme, households
+    that left it, and where they went (every outcome, 0 where none)."""
+
+    moved_in: int
+    moved_out: int
+    outcomes: dict[str, int]
+
+
 @dataclass
 class FacilityFigures(Figures):
     slug: str = ""
     name: str = ""
     kind: str = ""
     target_group: str = ""
-    # The housing programme's own figures (moves in and out, outcomes), from
-    # HOUSING_FIGURES; None for the shelters.
-    housing: dict[str, Any] | None = None
+    # The housing programme's own figures (moves in and out, outcomes), added by
+    # reports.operations from the housing domain's; None for the shelters.
+    housing: HousingMonth | None = None
 
 
 @dataclass(frozen=True)
@@ -145,22 +156,6 @@ class MonthlyReport:
     facilities: Sequence[FacilityFigures]
     totals: Figures
     generated_at: datetime
-
-
-# --- the housing programme's own figures: an extension point ---------------------------
-#
-# The housing domain (apartments, households, placements) adds its monthly figures
-# here — moves in, moves out, outcomes — as a function of the session, the month and
-# the housing-programme facilities' ids, returning per facility id a dict of figures
-# (e.g. {"moves_in": 4, "moves_out": 3, "outcomes": {"own_tenancy": 2, …}}). It appears
-# as `housing` in the report (JSON) and in the downloads. Until then it is None.
-HousingFigures = Callable[[Session, Month, Sequence[int]], Mapping[int, dict[str, Any]]]
-HOUSING_FIGURES: list[HousingFigures] = []
-
-
-def register_housing_figures(source: HousingFigures) -> None:
-    """Add a source of the housing programme's monthly figures (see HOUSING_FIGURES)."""
-    HOUSING_FIGURES.append(source)
 
 
 # --- the queries ----------------------------------------------------------------------
@@ -314,11 +309,6 @@ def monthly_figures(
     # 9. Runs that ended in the month, by length.
     for facility_id, length, count in session.execute(_runs_ending(ids, first, end)):
         rows[facility_id].runs[int(length)] += count
-
-    for housing in HOUSING_FIGURES:
-        programme = [f.id for f in facilities if f.kind == FacilityKind.HOUSING_PROGRAMME]
-        for facility_id, extra in housing(session, month, programme).items():
-            rows[facility_id].housing = {**(rows[facility_id].housing or {}), **extra}
 
     for row in rows.values():
         _add(totals, row)

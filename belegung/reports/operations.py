@@ -3,13 +3,16 @@ managers and admins. Pages, API routes and commands call these."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from belegung.audit.service import record
 from belegung.auth.permissions import Action, authorize
 from belegung.config import Settings
 from belegung.context import ServiceContext
+from belegung.facilities.models import FacilityKind
 from belegung.facilities.service import get_facility
+from belegung.housing.figures import housing_figures
+from belegung.housing.models import Outcome
 from belegung.reports.federal import (
     CODES_FILE,
     FederalStatistic,
@@ -17,7 +20,7 @@ from belegung.reports.federal import (
     load_codes,
     reference_night,
 )
-from belegung.reports.monthly import Month, MonthlyReport, monthly_figures
+from belegung.reports.monthly import HousingMonth, Month, MonthlyReport, monthly_figures
 
 
 def monthly_report(
@@ -28,9 +31,32 @@ def monthly_report(
     authorize(ctx.actor, Action.READ_REPORTS)
     month = month or Month.of(ctx.tonight()).previous()
     facility_ids = None if facility is None else [get_facility(ctx.session, facility).id]
-    return monthly_figures(
+    report = monthly_figures(
         ctx.session, month, tonight=ctx.tonight(), now=ctx.now(), facility_ids=facility_ids
     )
+    for row in report.facilities:
+        if row.kind == FacilityKind.HOUSING_PROGRAMME:
+            row.housing = _housing_month(ctx, row.slug, report)
+    return report
+
+
+def _housing_month(ctx: ServiceContext, slug: str, report: MonthlyReport) -> HousingMonth:
+    """The programme's moves and outcomes in the report's month, counted by the housing
+    domain's figures (those of /wohnungen/zahlen) read at the last night the report
+    counts: the month's last, or tonight in the running month."""
+    outcomes = {outcome.value: 0 for outcome in Outcome}
+    if report.end_night <= report.first_night:  # a month still to come: no night yet
+        return HousingMonth(moved_in=0, moved_out=0, outcomes=outcomes)
+    figures = housing_figures(
+        ctx.session,
+        get_facility(ctx.session, slug),
+        report.end_night - timedelta(days=1),
+        months=1,
+    )
+    (moves,) = figures.moves
+    for count in figures.outcomes:
+        outcomes[count.outcome.value] += count.households
+    return HousingMonth(moved_in=moves.moved_in, moved_out=moves.moved_out, outcomes=outcomes)
 
 
 def federal_report(

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from belegung import texts
+from belegung.housing.models import Outcome
 from belegung.limits import SLUG_MAX
 from belegung.reports.federal import FederalStatistic
 from belegung.reports.monthly import TURN_AWAY_REASONS, Month
@@ -95,14 +96,47 @@ class FiguresSchema(ma.Schema):
     median_run_nights = fields.Float(required=True, allow_none=True)
 
 
+class HousingOutcomesSchema(ma.Schema):
+    """Households that left the programme in the month, by where they went."""
+
+    own_tenancy = fields.Integer(required=True)
+    other_housing = fields.Integer(required=True)
+    supported_housing = fields.Integer(required=True)
+    shelter = fields.Integer(required=True)
+    institution = fields.Integer(required=True)
+    deceased = fields.Integer(required=True)
+    # (Not a class attribute `unknown`: that is the schema's option of the same name.)
+    unknown_ = fields.Integer(required=True, data_key="unknown", attribute="unknown")
+
+
+assert {o.value for o in Outcome} == {  # noqa: S101  (kept in step)
+    f.data_key or name for name, f in HousingOutcomesSchema().fields.items()
+}
+
+
+class HousingMonthSchema(ma.Schema):
+    moved_in = fields.Integer(
+        required=True,
+        metadata={"description": "Households that came into the programme (not moves)"},
+    )
+    moved_out = fields.Integer(
+        required=True, metadata={"description": "Households that left it, with an outcome"}
+    )
+    outcomes = fields.Nested(HousingOutcomesSchema, required=True)
+
+
 class FacilityFiguresSchema(FiguresSchema):
     slug = fields.String(required=True)
     name = fields.String(required=True)
     kind = fields.String(required=True)
     target_group = fields.String(required=True)
-    housing = fields.Dict(
+    housing = fields.Nested(
+        HousingMonthSchema,
         allow_none=True,
-        metadata={"description": "The housing programme's own figures (moves, outcomes)"},
+        metadata={
+            "description": "The housing programme's own figures (moves in and out, "
+            "outcomes), as /housing/figures counts them; null for the shelters"
+        },
     )
 
 

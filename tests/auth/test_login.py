@@ -233,9 +233,10 @@ def test_the_first_start_creates_users_with_one_time_passwords(
         ("nachtdienst", "staff"),
         ("waermebus", "outreach"),
         ("leitung", "manager"),
+        ("wohnraum", "housing"),
     ]
     passwords = [p for _, p in created]
-    assert len(set(passwords)) == 4
+    assert len(set(passwords)) == 5
     assert all(re.fullmatch(r"([a-z2-9]{4}-){3}[a-z2-9]{4}", p) for p in passwords)
     assert created[1][0].facilities == [dortmund["unionstrasse"]]
     assert first_start_users(ctx, demo=True) == []  # only on a database without users
