@@ -108,7 +108,9 @@ def test_a_manager_downloads_last_months_xlsx_and_the_federal_statistic(
     totals = next(row for row in overview if "total" in row or "Insgesamt" in row)
     column = next(i for i, h in enumerate(header) if h == "belegte Nächte")
     assert totals[column] == report.totals.occupied_nights
-    assert len(book.sheetnames) == 1 + len(report.facilities)
+    # The overview, a sheet per facility, and the housing programme's moves and outcomes.
+    assert len(book.sheetnames) == 1 + len(report.facilities) + 1
+    assert book.sheetnames[-1] == "Wohnraumvorhalteprogramm"
 
     page.get_by_role("link", name="Bundesstatistik (Stichtag)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bundesstatistik")
