@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import re
@@ -284,7 +285,11 @@ def _private_sqlite_file(url: str) -> None:
     path = Path(database)
     if not path.parent.is_dir():
         return  # SQLite will report it, with the path, at the first connection.
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    # Never open an existing database file here: closing any descriptor of a file drops
+    # every POSIX lock this process holds on it, SQLite's included (a second app in one
+    # process would break the first one's locking, and with it the database).
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     for suffix in SQLITE_COMPANIONS:
         companion = path.with_name(path.name + suffix)
         if companion.exists():
