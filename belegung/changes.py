@@ -1,55 +1,61 @@
-"""The change feed: what other processes committed, told to this one by PostgreSQL's
-LISTEN/NOTIFY, so that a cache can answer without asking the database.
+"""What other processes committed, so that a cache can answer without asking the
+database: a board in shared memory for the processes of this machine, and PostgreSQL's
+LISTEN/NOTIFY for those of other machines.
 
-A unit of work that changed something a cache holds (the figures of a night, a token or
-a user) sends `NOTIFY belegung_changes, '<topic>:<nonce>'` in its own transaction
-(`notify`); PostgreSQL delivers it to every listener once the transaction commits, never
-if it rolls back. Each process (each gunicorn worker, on every machine) keeps one
-listening connection in a thread of its own (`ChangeFeed`), and counts per topic how
-many changes it has seen: the *stamp*. A cache entry keeps the stamp it was read at; it
-is still right while the stamp is the same.
+A transaction that changed something a cache holds (the figures of a night, a token or
+a user) calls `notify(session, topic)`. Then:
 
-A stamp is given only when the feed can vouch for it, else `None` (and the cache asks
-the database, as without a feed):
+- on PostgreSQL it sends `NOTIFY belegung_changes, '<topic>:<nonce>'` in the same
+  transaction: delivered to every listener when it commits, never if it rolls back.
+  Each process (each gunicorn worker, on every machine) keeps one listening connection
+  in a thread of its own (`ChangeFeed`) and counts per topic what it has seen;
+- right after the commit (before the writer answers anyone), the writer writes a new
+  random value into the topic's slot of the machine's *board* (`Board`: a small file
+  mapped into every process's memory: next to a SQLite database file, or in the instance
+  folder for a PostgreSQL database).
 
-- the listening connection is up, and answered a ping within `HEALTHY_FOR` (a server
-  gone silent without closing the connection is noticed within that time);
-- nothing is waiting unread on its socket: a notification that has arrived but is not
-  counted yet makes the caller ask the database. Reading and counting happen under the
-  feed's lock, the check too, so a caller never sees a half-read feed.
+`stamp_of(session, topic)` is what a cache keeps with an entry, read before the entry's data
+is read; the entry is right while the stamp is the same. The board makes this exact for
+every process of the machine: a write committed by any of them has changed the board
+before its client got the answer, so the client's next request, through any worker,
+sees a new stamp. Writes on other machines reach the stamp through the feed (within
+the moment PostgreSQL takes to deliver a notification; the writer also waits for its own
+echo, `ECHO_WAIT`, before it answers).
 
-After a commit, the writing process waits (briefly, `ECHO_WAIT`) until its own feed has
-seen its own notification (`UnitOfWork.after_commit`): PostgreSQL signals every listener
-at the same moment, so by the time the writer answers its client, the other workers'
-listeners have been told too, and the client's next request, through any worker, sees
-the change. (Exactly: the other listeners' server processes were signalled before ours
-answered; that they wrote it to their sockets before the client's next request arrives
-is a matter of microseconds against a network round trip — the residual window is
-documented in docs/benchmarks.md.)
+A stamp is given only when it can be vouched for, else None (and the cache asks the
+database):
 
-On a (re)connect every stamp moves on: whatever was cached before is read anew. SQLite
-has no feed (`feed_of` gives None): the caches there ask the database each time.
+- only for a session bound to the engine itself (not the tests' sessions joined to a
+  transaction that is rolled back: their writes never reach anyone else);
+- on PostgreSQL only while the feed's connection is up, answered a ping within
+  `HEALTHY_FOR`, and has nothing waiting unread on its socket (reading and counting
+  happen under the feed's lock, the check too). On a (re)connect every stamp moves on;
+- on SQLite the board alone vouches: every writer of the file is a process on this
+  machine, and they share the board next to it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import mmap
 import os
 import secrets
 import select
 import threading
 import time
 import weakref
+import zlib
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import sqlalchemy as sa
 from psycopg import pq
 from psycopg.conninfo import make_conninfo
+from sqlalchemy import event
 from sqlalchemy.orm import Session
-
-from belegung.transaction import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +68,14 @@ ECHO_WAIT = 0.25
 # Wait between attempts to (re)connect.
 RECONNECT_AFTER = 1.0
 
-_NOTED_KEY = "belegung.changes.noted"
+_PENDING_KEY = "belegung.changes.pending"
+# The board's size: slots of 8 bytes, a topic's slot by the CRC of its name.
+BOARD_BYTES = 4096
+_SLOT = 8
 
-# (the connection's epoch, how many changes of a topic were seen in it)
-Stamp = tuple[int, int]
+# (the feed's connection epoch, how many changes of the topic it has seen, the board's
+# slot of the topic); the feed's part is (0, 0) on SQLite.
+Stamp = tuple[int, int, bytes]
 
 
 class ChangeFeed:
@@ -87,7 +97,7 @@ class ChangeFeed:
 
     # --- what callers ask -----------------------------------------------------------------
 
-    def stamp(self, topic: str) -> Stamp | None:
+    def stamp(self, topic: str) -> tuple[int, int] | None:
         """How many changes of `topic` this feed has seen (with the connection's epoch),
         or None when it can't vouch for that count this moment."""
         with self._lock:
@@ -206,23 +216,81 @@ class ChangeFeed:
             self._seen_cond.notify_all()
 
 
-# --- one feed per engine and process ----------------------------------------------------
+class Board:
+    """A small file mapped into the memory of every process of this machine that uses
+    the same database: a write puts a new random value into its topic's slot."""
+
+    def __init__(self, path: Path) -> None:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < BOARD_BYTES:
+                os.ftruncate(fd, BOARD_BYTES)
+            self._map = mmap.mmap(fd, BOARD_BYTES)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _slot(topic: str) -> int:
+        return zlib.crc32(topic.encode()) % (BOARD_BYTES // _SLOT) * _SLOT
+
+    def read(self, topic: str) -> bytes:
+        slot = self._slot(topic)
+        return self._map[slot : slot + _SLOT]
+
+    def touch(self, topic: str) -> None:
+        slot = self._slot(topic)
+        self._map[slot : slot + _SLOT] = secrets.token_bytes(_SLOT)
+
+
+# --- one feed and one board per engine and process ----------------------------------------
 
 _feeds: weakref.WeakKeyDictionary[sa.Engine, tuple[int, ChangeFeed]] = weakref.WeakKeyDictionary()
-_feeds_lock = threading.Lock()
+_boards: weakref.WeakKeyDictionary[sa.Engine, Board | None] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+# Where the board of a PostgreSQL database lives: the app's instance folder (0700).
+INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
 
-def feed_of(session: Session, *, start: bool = True) -> ChangeFeed | None:
-    """The feed of the session's engine in this process (started on first use unless
-    `start` is false, anew in a forked worker), or None where there is none: on SQLite,
-    and for a session joined to a transaction it does not own (the tests'), whose
-    commits others may never see."""
+def _engine(session: Session) -> sa.Engine | None:
+    """The session's engine, if it is bound to one (not to a connection whose
+    transaction it does not own)."""
     bind = session.get_bind()
-    if not isinstance(bind, sa.Engine) or bind.dialect.name != "postgresql":
+    return bind if isinstance(bind, sa.Engine) else None
+
+
+def _board_path(engine: sa.Engine) -> Path | None:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database + "-belegung-changes")
+    name = url.render_as_string(hide_password=True).encode()
+    return INSTANCE / f"changes-{hashlib.sha256(name).hexdigest()[:16]}"
+
+
+def board_of(engine: sa.Engine) -> Board | None:
+    with _lock:
+        if engine in _boards:
+            return _boards[engine]
+        path = _board_path(engine)
+        board = None
+        if path is not None:
+            try:
+                board = Board(path)
+            except OSError as exc:
+                log.warning("change board unavailable (%s)", type(exc).__name__)
+        _boards[engine] = board
+        return board
+
+
+def feed_of(engine: sa.Engine, *, start: bool = True) -> ChangeFeed | None:
+    """The feed of a PostgreSQL engine in this process (started on first use unless
+    `start` is false, anew in a forked worker)."""
+    if engine.dialect.name != "postgresql":
         return None
-    engine = bind
     pid = os.getpid()
-    with _feeds_lock:
+    with _lock:
         known = _feeds.get(engine)
         if known is not None and known[0] == pid:
             return known[1]
@@ -244,36 +312,73 @@ def feed_of(session: Session, *, start: bool = True) -> ChangeFeed | None:
         return feed
 
 
+def stamp_of(session: Session, topic: str) -> Stamp | None:
+    """The stamp of `topic` for a cache entry read from now on, or None when nothing can
+    vouch for it (see the module's description)."""
+    engine = _engine(session)
+    if engine is None:
+        return None
+    board = board_of(engine)
+    if board is None:
+        return None
+    if engine.dialect.name != "postgresql":
+        return (0, 0, board.read(topic))
+    feed = feed_of(engine)
+    seen = feed.stamp(topic) if feed is not None else None
+    if seen is None:
+        return None
+    return (*seen, board.read(topic))
+
+
 # --- the writing side -------------------------------------------------------------------
 
 
 def notify(session: Session, topic: str) -> None:
-    """Tell every listener that `topic` changed, once the session's transaction commits
-    (one statement on PostgreSQL, nothing elsewhere); the running unit of work then waits
-    for this process's own feed to have seen it. Once per topic and transaction."""
-    if session.get_bind().dialect.name != "postgresql":
+    """Note that `topic` changed in the session's transaction: on PostgreSQL a NOTIFY in
+    it (one statement, once per topic and transaction); once it has committed, the
+    board's slot and this process's own feed (see the module's description)."""
+    pending = _pending(session)
+    if topic in pending:
         return
-    uow = UnitOfWork.of(session)
-    noted: set[str] = session.info.setdefault(_NOTED_KEY, set())
-    if uow.active and topic in noted:
+    payload = None
+    if session.get_bind().dialect.name == "postgresql":
+        payload = f"{topic}:{secrets.token_hex(8)}"
+        session.connection().execute(sa.select(sa.func.pg_notify(CHANNEL, payload)))
+    pending[topic] = payload
+
+
+def _pending(session: Session) -> dict[str, str | None]:
+    """The topics (with their NOTIFY's payload) noted in the session's running
+    transaction."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_PENDING_KEY)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_PENDING_KEY] = (transaction, {})
+    return kept[1]
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    kept = session.info.pop(_PENDING_KEY, None)
+    pending: dict[str, str | None] = kept[1] if kept is not None else {}
+    engine = _engine(session)
+    if not pending or engine is None:
         return
-    payload = f"{topic}:{secrets.token_hex(8)}"
-    session.connection().execute(sa.select(sa.func.pg_notify(CHANNEL, payload)))
-    if not uow.active:
-        return
-    noted.add(topic)
+    board = board_of(engine)
     # Only a process that reads through a feed waits for its echo (a worker, not a
     # command-line tool that merely writes).
-    feed = feed_of(session, start=False)
-
-    def forget() -> None:
-        noted.discard(topic)
-
-    uow.after_end(forget)
-    if feed is not None:
-
-        def told() -> None:
+    feed = feed_of(engine, start=False)
+    for topic in pending:
+        if board is not None:
+            board.touch(topic)
+        if feed is not None:
             feed.note(topic)
-            feed.wait_seen(payload)
+    if feed is not None:
+        for payload in pending.values():
+            if payload is not None:
+                feed.wait_seen(payload)
 
-        uow.after_commit(told)
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)

@@ -19,7 +19,7 @@ from flask import Flask, Response, current_app, request
 
 from belegung import texts
 from belegung.auth.service import AUTH, actor_for, hash_token, note_use, token_of
-from belegung.changes import Stamp, feed_of
+from belegung.changes import Stamp, stamp_of
 from belegung.context import Actor
 from belegung.extensions import session
 from belegung.http.context import clock, set_actor
@@ -72,8 +72,7 @@ def _cache() -> TokenCache:
 
 def _actor(raw: str, now: datetime) -> Actor | None:
     db = session()
-    feed = feed_of(db)
-    stamp = feed.stamp(AUTH) if feed is not None else None
+    stamp = stamp_of(db, AUTH)
     if stamp is None:
         token = token_of(db, raw)
         if token is None:

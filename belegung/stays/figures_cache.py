@@ -27,7 +27,8 @@ import secrets
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,9 +37,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from belegung.changes import Stamp, feed_of, notify
+from belegung.changes import Stamp, notify, stamp_of
 from belegung.facilities.models import Facility, FacilityKind, OutOfService, Place, TargetGroup
-from belegung.limits import FIGURES_CACHE_ENTRIES, FIGURES_CACHE_MAX_AGE
+from belegung.limits import (
+    FIGURES_CACHE_ENTRIES,
+    FIGURES_CACHE_FOLLOW_WAIT,
+    FIGURES_CACHE_MAX_AGE,
+)
 from belegung.stays.availability import Availability, availability
 from belegung.stays.claims import CLAIMS
 from belegung.stays.models import IS_HELD, FiguresVersion, Stay
@@ -127,6 +132,7 @@ class FiguresCache:
         self.size = size
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[Hashable, threading.Event] = {}
         self.hits = 0
         self.misses = 0
 
@@ -147,6 +153,30 @@ class FiguresCache:
     def miss(self) -> None:
         with self._lock:
             self.misses += 1
+
+    @contextmanager
+    def flight(self, key: Hashable) -> Iterator[bool]:
+        """Whether this thread leads the reading of `key` (yields True), or followed
+        one that did (yields False, once the leader is done or after
+        FIGURES_CACHE_FOLLOW_WAIT): several requests missing the same figures at once
+        read them once, not each."""
+        with self._lock:
+            landed = self._flights.get(key)
+            if landed is None:
+                landed = self._flights[key] = threading.Event()
+                leading = True
+            else:
+                leading = False
+        if not leading:
+            landed.wait(FIGURES_CACHE_FOLLOW_WAIT)
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            landed.set()
 
     def put(self, key: Hashable, entry: Entry) -> None:
         with self._lock:
@@ -200,9 +230,8 @@ def cached_availability(
     serialised form can be kept beside it)."""
     cache = cache_of(session)
     key = (night, target_group, kind)
-    feed = feed_of(session)
     # Before any read: a change committed from now on moves the stamp on.
-    stamp = feed.stamp(FIGURES) if feed is not None else None
+    stamp = stamp_of(session, FIGURES)
     entry = cache.peek(key, as_of)
     if entry is not None and stamp is not None and entry.stamp == stamp:
         cache.hit(key)
@@ -214,13 +243,19 @@ def cached_availability(
         cache.hit(key)
         return _in_zone(entry.figures, as_of)
     cache.miss()
-    figures = availability(session, night, as_of, target_group=target_group, kind=kind)
-    expires_at = as_of + timedelta(seconds=FIGURES_CACHE_MAX_AGE)
-    hold_expiry = next_hold_expiry(session, as_of)
-    if hold_expiry is not None:
-        expires_at = min(expires_at, hold_expiry)
-    cache.put(key, Entry(version, figures, expires_at, stamp))
-    return figures
+    # One reader per worker reads the figures of a version; the others wait for it.
+    with cache.flight((key, version)) as leading:
+        if not leading:
+            entry = cache.peek(key, as_of)
+            if entry is not None and entry.version == version:
+                return _in_zone(entry.figures, as_of)
+        figures = availability(session, night, as_of, target_group=target_group, kind=kind)
+        expires_at = as_of + timedelta(seconds=FIGURES_CACHE_MAX_AGE)
+        hold_expiry = next_hold_expiry(session, as_of)
+        if hold_expiry is not None:
+            expires_at = min(expires_at, hold_expiry)
+        cache.put(key, Entry(version, figures, expires_at, stamp))
+        return figures
 
 
 def _in_zone(figures: Availability, as_of: datetime) -> Availability:
