@@ -358,10 +358,19 @@ def _pending(session: Session) -> dict[str, str | None]:
     return kept[1]
 
 
+def _ended(session: Session) -> dict[str, str | None]:
+    """The pending topics, taken, once the transaction they were noted in has ended (a
+    savepoint's end is not the transaction's: its commit is not yet anyone's)."""
+    kept = session.info.get(_PENDING_KEY)
+    if kept is None or (kept[0] is not None and kept[0].is_active):
+        return {}
+    del session.info[_PENDING_KEY]
+    return dict(kept[1])
+
+
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    kept = session.info.pop(_PENDING_KEY, None)
-    pending: dict[str, str | None] = kept[1] if kept is not None else {}
+    pending = _ended(session)
     engine = _engine(session)
     if not pending or engine is None:
         return
@@ -382,4 +391,4 @@ def _committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING_KEY, None)
+    _ended(session)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from belegung.auth.models import ApiToken, User
 from belegung.auth.service import revoke_token, set_active
-from belegung.changes import ChangeFeed, feed_of
+from belegung.changes import ChangeFeed, board_of, feed_of, notify
 from belegung.context import Actor, ServiceContext
 from belegung.extensions import db
 from belegung.nights import NightCalendar
@@ -192,3 +192,28 @@ def test_while_the_feed_is_down_the_caches_ask_the_database(
         assert _unionstrasse(_get(second, token))["free"] == free - 1
         assert any("figures_version" in s for s in statements)
         assert any("api_tokens" in s for s in statements)
+
+
+# --- when a change is told: after the transaction's commit, never before -----------------
+
+
+def test_a_change_is_told_when_the_transaction_commits_not_at_a_savepoint(
+    database: TestDatabase,
+) -> None:
+    engine = database.engine
+    board = board_of(engine)
+    assert board is not None
+    with Session(engine) as session:
+        session.begin()
+        before = board.read("test-topic")
+        notify(session, "test-topic")
+        with session.begin_nested():  # e.g. the alerts' hook, before the commit
+            pass
+        assert board.read("test-topic") == before  # nobody may re-read it yet
+        session.commit()
+        told = board.read("test-topic")
+        assert told != before
+        session.begin()
+        notify(session, "test-topic")
+        session.rollback()
+        assert board.read("test-topic") == told  # a rolled-back change is no change
