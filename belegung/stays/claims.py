@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from belegung.context import ServiceContext
 from belegung.db import exists_overlapping
@@ -33,7 +35,7 @@ from belegung.errors import (
 )
 from belegung.facilities.models import Facility, OutOfService, Place
 from belegung.facilities.service import get_place
-from belegung.stays.models import CLAIMING, IS_HELD, Stay, StayStatus
+from belegung.stays.models import CLAIMING, IS_HELD, Stay, StayStatus, person_elsewhere_clause
 
 # The topic under which a unit of work collects the facilities whose claims changed.
 CLAIMS = "claims"
@@ -92,10 +94,6 @@ def _place_has(session: Session, place: Place, clause: sa.ColumnElement[bool]) -
     """Evaluate a clause correlated on Place.id (claims_clause, out_of_service_clause)
     for one place."""
     return bool(session.scalar(sa.select(clause).where(Place.id == place.id)))
-
-
-def place_free(session: Session, place: Place, first: date, end: date | None) -> bool:
-    return not _place_has(session, place, claims_clause(first, end))
 
 
 def place_out_of_service(session: Session, place: Place, first: date, end: date | None) -> bool:
@@ -217,6 +215,71 @@ def flush_claim(ctx: ServiceContext, stay: Stay) -> None:
     claims_changed(ctx, stay.facility_id)
 
 
+def _insert_claim(ctx: ServiceContext, stay: Stay, first: date, end: date | None) -> bool:
+    """PostgreSQL: insert a new claim on a place whose row this transaction has locked, in
+    one statement, unless the place is out of service on one of the nights or the
+    exclusion constraints refuse it; True if it was inserted.
+
+    Out of service is asked in the INSERT itself: its snapshot is taken past the place's
+    lock, so it sees a period committed between the read that chose the place and the
+    lock (no constraint guards that). A refusal by the exclusion constraints is `ON
+    CONFLICT DO NOTHING` — no error, so no savepoint is needed to keep the transaction
+    usable for the next place. The stay is then in the session as if flushed (with its
+    facility, place and person as `make` set them, so that the answer loads nothing).
+    """
+    session = ctx.session
+    mapper = sa.inspect(Stay)
+    values: dict[str, object] = {}
+    for attr in mapper.column_attrs:
+        if attr.key == "id":
+            continue
+        value = stay.__dict__.get(attr.key)
+        column = attr.columns[0]
+        if value is None and column.default is not None and column.default.is_callable:
+            value = column.default.arg(None)
+        values[attr.key] = value
+    table = cast(sa.Table, Stay.__table__)
+    row = sa.select(*(sa.literal(v, type_=table.c[k].type) for k, v in values.items())).where(
+        ~exists_overlapping(
+            OutOfService.first_night,
+            OutOfService.end_night,
+            first,
+            end,
+            OutOfService.place_id == stay.place_id,
+        )
+    )
+    insert = (
+        pg_insert(table)
+        .from_select(list(values), row)
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+    try:
+        new_id = session.scalar(insert)
+    except OperationalError as exc:
+        # The only deadlock left: the same person at two facilities at the same moment
+        # (see flush_claim).
+        if _sqlstate(exc) == DEADLOCK_DETECTED:
+            raise AlreadyCheckedIn() from exc
+        raise
+    if new_id is None:
+        # Out of service, the place claimed meanwhile (try the next one) — or the person
+        # checked in elsewhere meanwhile, which no other place mends.
+        person_id = values["person_id"]
+        if isinstance(person_id, int) and session.scalar(
+            sa.select(person_elsewhere_clause(person_id, first, end))
+        ):
+            raise AlreadyCheckedIn()
+        return False
+    for key, value in values.items():
+        setattr(stay, key, value)
+    stay.id = new_id
+    make_transient_to_detached(stay)
+    session.add(stay)
+    claims_changed(ctx, stay.facility_id)
+    return True
+
+
 def claims_changed(ctx: ServiceContext, facility_id: int) -> None:
     """Note in the unit of work that the claims (and so the figures) of a facility moved."""
     ctx.uow.changed(CLAIMS, facility_id)
@@ -232,12 +295,18 @@ def check_place(
 ) -> None:
     """Raise why `place` can't be claimed for [first, end): PlaceOutOfService,
     EmergencyPlaceNotOffered (when `offered`, for an emergency place, says emergency
-    places are not offered) or PlaceTaken."""
-    if place_out_of_service(session, place, first, end):
+    places are not offered) or PlaceTaken. Out of service and taken are asked in one
+    statement."""
+    out, taken = session.execute(
+        sa.select(out_of_service_clause(first, end), claims_clause(first, end)).where(
+            Place.id == place.id
+        )
+    ).one()
+    if out:
         raise PlaceOutOfService(place=place.label)
     if place.emergency and offered is not None and not offered():
         raise EmergencyPlaceNotOffered(place=place.label)
-    if not place_free(session, place, first, end):
+    if taken:
         raise PlaceTaken(place=place.label)
 
 
@@ -328,11 +397,16 @@ def claim_first_free(
             if not acceptable(place):
                 break
             tried.append(place.id)
-            # Taken out of service by a transaction that committed between this one's
-            # read and its lock (no constraint guards that): asked anew, past the lock.
+            stay = make(place)
+            if ctx.uow.active:
+                if _insert_claim(ctx, stay, first, end):
+                    return stay
+                continue
+            # A session that runs no unit of work (a test's or a script's): the claim goes
+            # through a flush, which is how the figures' cache learns of it at once
+            # (stays.figures_cache). Out of service is asked anew past the lock.
             if place_out_of_service(ctx.session, place, first, end):
                 continue
-            stay = make(place)
             try:
                 flush_claim(ctx, stay)
             except PlaceConflict:

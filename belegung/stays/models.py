@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from belegung.db import Base, enum_type, intpk, utcnow
+from belegung.db import Base, enum_type, exists_overlapping, intpk, utcnow
 from belegung.facilities.models import Facility, Place
 from belegung.persons.models import Person
 
@@ -256,3 +256,19 @@ class FiguresVersion(Base):
 
     id: Mapped[intpk]
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+def person_elsewhere_clause(
+    person_id: int, first: date, end: date | None, *, besides: int | None = None
+) -> sa.ColumnElement[bool]:
+    """SQL for "the person sleeps somewhere (other than stay `besides`) on one of the
+    nights [first, end)"."""
+    return exists_overlapping(
+        Stay.first_night,
+        Stay.end_night,
+        first,
+        end,
+        Stay.person_id == person_id,
+        Stay.status.in_(OCCUPYING),
+        Stay.id != besides if besides is not None else sa.true(),
+    )
