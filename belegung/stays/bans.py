@@ -26,12 +26,12 @@ from belegung.limits import REASON_MAX
 from belegung.persons.models import Person
 from belegung.stays.checks import check_nights
 from belegung.stays.claims import claims_changed
-from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, StayStatus
+from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, StayStatus, Value
 from belegung.winter.service import winter_state
 
 
 def _ban_conditions(
-    person_id: int, facility_id: int, first: date, end: date | None
+    person_id: Value[int], facility_id: Value[int], first: Value[date], end: Value[date] | None
 ) -> tuple[sa.ColumnElement[bool], ...]:
     return (
         HouseBan.person_id == person_id,
@@ -42,11 +42,11 @@ def _ban_conditions(
 
 
 def any_ban_clause(
-    person: Person, facility: Facility, first: date, end: date | None
+    person_id: Value[int], facility_id: Value[int], first: Value[date], end: Value[date] | None
 ) -> sa.ColumnElement[bool]:
     """SQL for "the person has a ban at the facility on a night of [first, end)" (of any
     kind: whether it holds is clear_bans' question)."""
-    return sa.exists().where(*_ban_conditions(person.id, facility.id, first, end))
+    return sa.exists().where(*_ban_conditions(person_id, facility_id, first, end))
 
 
 def active_bans(

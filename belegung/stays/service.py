@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import cast
 
 import sqlalchemy as sa
@@ -36,6 +37,8 @@ from belegung.stays.checks import (
     require_offering,
 )
 from belegung.stays.claims import (
+    END,
+    FIRST,
     check_place,
     claim,
     claim_place,
@@ -43,6 +46,8 @@ from belegung.stays.claims import (
     emergency_offered,
     expire_stale_holds,
     lock_facility_claims,
+    nights_params,
+    stale_holds_clause,
     write_claim,
 )
 from belegung.stays.models import Stay, StayStatus, person_elsewhere_clause
@@ -82,17 +87,19 @@ def _locked(ctx: ServiceContext, stay: int | Stay) -> Stay:
 @dataclass(frozen=True)
 class Standing:
     """What a claim of a person asks of the database before it is made: whether a winter
-    emergency is active, whether the person has any ban at the facility on the nights, and
-    whether they sleep elsewhere on one of them — one statement, not three (the checks
-    are for precise errors; the constraints are the guarantee)."""
+    emergency is active, whether the person has any ban at the facility on the nights,
+    whether they sleep elsewhere on one of them, and whether the facility has stale holds
+    to expire first — one statement, not four (the checks are for precise errors; the
+    constraints are the guarantee)."""
 
     winter_active: bool
     maybe_banned: bool
     elsewhere: bool
+    stale_holds: bool
 
 
 def _standing(
-    session: Session,
+    ctx: ServiceContext,
     facility: Facility,
     person: Person,
     first: date,
@@ -100,14 +107,32 @@ def _standing(
     *,
     besides: int | None = None,
 ) -> Standing:
-    row = session.execute(
-        sa.select(
-            winter_active_clause(),
-            any_ban_clause(person, facility, first, end),
-            person_elsewhere_clause(person.id, first, end, besides=besides),
-        )
-    ).one()
-    return Standing(bool(row[0]), bool(row[1]), bool(row[2]))
+    params: dict[str, object] = {
+        "person_id": person.id,
+        "facility_id": facility.id,
+        "now": ctx.now(),
+        **nights_params(first, end),
+    }
+    if besides is not None:
+        params["besides"] = besides
+    row = ctx.session.execute(_standing_query(end is None, besides is not None), params).one()
+    return Standing(*(bool(flag) for flag in row))
+
+
+@cache
+def _standing_query(open_ended: bool, besides: bool) -> sa.Select[tuple[bool, bool, bool, bool]]:
+    """Built once per shape (see stays.claims, "statements built once")."""
+    person_id: sa.BindParameter[int] = sa.bindparam("person_id")
+    facility_id: sa.BindParameter[int] = sa.bindparam("facility_id")
+    end = None if open_ended else END
+    return sa.select(
+        winter_active_clause(),
+        any_ban_clause(person_id, facility_id, FIRST, end),
+        person_elsewhere_clause(
+            person_id, FIRST, end, besides=sa.bindparam("besides") if besides else None
+        ),
+        stale_holds_clause(facility_id, sa.bindparam("now")),
+    )
 
 
 def check_in(
@@ -123,7 +148,7 @@ def check_in(
     """Give a person a place from `night` (default tonight) for `nights` nights (default:
     one in a shelter, open-ended in the housing programme)."""
     first, end = nights_range(ctx, facility, night, nights)
-    standing = _standing(ctx.session, facility, person, first, end)
+    standing = _standing(ctx, facility, person, first, end)
     winter_active = require_offering(ctx.session, facility, winter_active=standing.winter_active)
     check_target_group(facility, person, first)
     clearance = clear_bans(
@@ -158,7 +183,16 @@ def check_in(
             checked_in_at=now,
         )
 
-    stay = claim(ctx, facility, first, end, place_label, winter_active, make)
+    stay = claim(
+        ctx,
+        facility,
+        first,
+        end,
+        place_label,
+        winter_active,
+        make,
+        stale_holds=standing.stale_holds,
+    )
     apply_clearance(ctx, clearance, stay)
     record(
         ctx,
@@ -203,7 +237,7 @@ def extend_stay(
     # An occupying stay always has a person (ck_stays_occupant_has_person).
     facility, place, person = stay.facility, stay.place, cast(Person, stay.person)
     check_nights_per_call(ctx, facility, nights)
-    standing = _standing(ctx.session, facility, person, first, end, besides=stay.id)
+    standing = _standing(ctx, facility, person, first, end, besides=stay.id)
     winter_active = require_offering(ctx.session, facility, winter_active=standing.winter_active)
     emergency_override = _emergency_place_kept(
         ctx, facility, place, first, winter_active, override_emergency_reason
@@ -220,7 +254,8 @@ def extend_stay(
     )
     if standing.elsewhere:
         raise AlreadyCheckedIn()
-    expire_stale_holds(ctx, facility.id)
+    if standing.stale_holds:
+        expire_stale_holds(ctx, facility.id)
 
     def lengthen() -> Stay:
         stay.end_night = end
