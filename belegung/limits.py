@@ -118,3 +118,10 @@ HOUSING_IMPORT_LEASE_DATE_RANGE = (date(1990, 1, 1), date(2099, 12, 31))
 # per worker.
 FIGURES_CACHE_MAX_AGE = 60
 FIGURES_CACHE_ENTRIES = 256
+# A request that misses figures another thread of its worker is reading waits at most this
+# many seconds for them before it reads them itself.
+FIGURES_CACHE_FOLLOW_WAIT = 10.0
+# API tokens once authenticated (auth.bearer): kept per worker while the change feed says
+# no user or token changed, at most this many seconds, at most this many tokens.
+TOKEN_CACHE_MAX_AGE = 60
+TOKEN_CACHE_ENTRIES = 1024

@@ -82,11 +82,24 @@ class UnitOfWork:
         the work is durable, and what the callbacks start (an outbox dispatch) is
         retried by its own job.
         """
-        committing.send(self)
-        self.session.commit()
+        if self._has_work():
+            committing.send(self)
+            self.session.commit()
         callbacks = [*self._after_commit, *self._after_end]
         self._reset()
         _run(callbacks)
+
+    def _has_work(self) -> bool:
+        """Whether there is anything to commit: a read that sent no statement (answered
+        from a cache) has nothing, and costs no commit."""
+        session = self.session
+        return bool(
+            self._changes
+            or session.in_transaction()
+            or session.new
+            or session.dirty
+            or session.deleted
+        )
 
     def rollback(self) -> None:
         """Undo the work; the after-commit callbacks are dropped, the after-end ones run."""

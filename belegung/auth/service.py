@@ -10,11 +10,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from belegung.audit.service import record
 from belegung.auth.models import ApiToken, Role, User
 from belegung.auth.passwords import burn_time, hash_password, verify_password
+from belegung.changes import notify
 from belegung.context import Actor, ServiceContext
 from belegung.db import writing
 from belegung.errors import InvalidInput, InvalidState, NotFound
@@ -26,10 +28,23 @@ TOKEN_PREFIX = "blg_"  # noqa: S105  (a marker that makes leaked tokens greppabl
 USER_NAME = re.compile(rf"[\w.@-]{{2,{USER_NAME_MAX}}}")
 # Writing last_used_at on every request would turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The change feed's topic of who may do what: tokens, users, their roles and shelters.
+AUTH = "auth"
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_auth_rows(session: Session, _flush_context: object) -> None:
+    """A user or token was written: tell every process's token cache once the
+    transaction commits (a revocation or deactivation counts from the next request)."""
+    if any(
+        isinstance(obj, (User, ApiToken))
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        notify(session, AUTH)
 
 
 def actor_for(user: User) -> Actor:
@@ -192,9 +207,18 @@ def authenticate(session: Session, raw: str, now: datetime) -> User | None:
 
     When the token was last used is noted at most once a minute, after the caller's unit
     of work has ended, in a short transaction of its own (see note_token_use)."""
+    token = token_of(session, raw)
+    if token is None:
+        return None
+    note_use(session, token.id, token.last_used_at, now)
+    return token.user
+
+
+def token_of(session: Session, raw: str) -> ApiToken | None:
+    """The live token `raw` of an active user (user and facilities loaded), or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
+    return (
         session.execute(
             sa.select(ApiToken)
             .join(ApiToken.user)
@@ -208,16 +232,19 @@ def authenticate(session: Session, raw: str, now: datetime) -> User | None:
         .unique()
         .scalar_one_or_none()
     )
-    if token is None:
-        return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token_id = token.id
-        uow = UnitOfWork.of(session)
-        if uow.active:
-            uow.after_end(lambda: note_token_use(session, token_id, now))
-        else:
-            note_token_use(session, token_id, now)
-    return token.user
+
+
+def note_use(session: Session, token_id: int, last_noted: datetime | None, now: datetime) -> bool:
+    """Note a token's use unless it was noted less than a minute ago (after the running
+    unit of work, if any). Returns whether it will be noted."""
+    if last_noted is not None and now - last_noted < LAST_USED_RESOLUTION:
+        return False
+    uow = UnitOfWork.of(session)
+    if uow.active:
+        uow.after_end(lambda: note_token_use(session, token_id, now))
+    else:
+        note_token_use(session, token_id, now)
+    return True
 
 
 def note_token_use(session: Session, token_id: int, now: datetime) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import http
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import marshmallow as ma
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_smorest import Api, Blueprint
 from flask_smorest.spec.plugins import (
     integerconverter2paramschema,
@@ -57,6 +59,31 @@ def responds(blp: Blueprint, *statuses: int) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+class Bodies:
+    """The JSON bodies of answers that are the very object answered before (a cached
+    value, such as a night's figures): serialised once, not on every request. The
+    objects are kept with their bodies (at most `size`), so an id is never reused while
+    its body is."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._bodies: OrderedDict[int, tuple[object, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def response(self, value: object, schema: ma.Schema) -> Response:
+        key = id(value)
+        with self._lock:
+            known = self._bodies.get(key)
+        if known is None or known[0] is not value:
+            body = cast(Response, current_app.json.response(schema.dump(value))).get_data()
+            known = (value, body)
+            with self._lock:
+                self._bodies[key] = known
+                while len(self._bodies) > self.size:
+                    self._bodies.popitem(last=False)
+        return current_app.response_class(known[1], mimetype="application/json")
 
 
 class DuplicateKey(Exception):
@@ -181,6 +208,13 @@ class ApiBlueprint(Blueprint):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(_document_idempotency)
+
+    def arguments(self, schema: Any, **kwargs: Any) -> Callable[[F], F]:
+        """flask-smorest's, with one schema instance per route instead of one per request
+        (webargs instantiates a class on every call; loading keeps no state)."""
+        if isinstance(schema, type) and issubclass(schema, ma.Schema):
+            schema = schema()
+        return cast(Callable[[F], F], super().arguments(schema, **kwargs))
 
     def route(
         self, rule: str, *, idempotent: bool | None = None, **options: Any

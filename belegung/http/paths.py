@@ -10,7 +10,11 @@ DOCS_PATH = f"{PREFIX}/docs"
 
 
 def is_api_request() -> bool:
-    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+    return is_api_path(request.path)
+
+
+def is_api_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
 
 
 def is_public_api_request() -> bool:

@@ -5,13 +5,13 @@ request came over https, and the caller's address and scheme behind trusted prox
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from belegung.config import settings_of
 from belegung.extensions import csrf
-from belegung.http.paths import DOCS_PATH, is_api_request
+from belegung.http.paths import DOCS_PATH, is_api_path, is_api_request
 
 # Nothing inline, no eval, nothing from another origin (static/vendor/README.md).
 CSP = (
@@ -36,26 +36,47 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # The API authenticates by bearer token, never by the cookie: no session to read
+        # (Flask gives a null session, which is never saved).
+        if is_api_path(request.path):
+            return None
+        return super().open_session(app, request)
+
 
 def _headers(response: Response) -> Response:
     headers = response.headers
+    api = is_api_request()
     docs = request.path == DOCS_PATH or request.path.startswith(DOCS_PATH + "/")
-    headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    # The API (and its docs) sends no Referer anywhere: no page of ours is its caller's
-    # business. Pages keep it for same-origin requests: Flask-WTF checks it on https.
-    headers.setdefault("Referrer-Policy", "no-referrer" if is_api_request() else "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if not is_api_request() and request.endpoint != "static" and "Cache-Control" not in headers:
+    present = {key.lower() for key, _value in headers.items()}
+    fixed = _DOCS_HEADERS if docs else _API_HEADERS if api else _PAGE_HEADERS
+    headers.extend([(key, value) for key, value in fixed if key.lower() not in present])
+    if request.is_secure and "strict-transport-security" not in present:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    if not api and request.endpoint != "static" and "cache-control" not in present:
         # Pages show who sleeps where, on tablets that are shared: no copy in any cache.
         # A public page (/frei) sets its own; the API has its rule (http.api).
         headers["Cache-Control"] = "no-store"
         headers["Vary"] = "Cookie"
     return response
+
+
+def _fixed_headers(csp: str, referrer: str) -> tuple[tuple[str, str], ...]:
+    # The API (and its docs) sends no Referer anywhere: no page of ours is its caller's
+    # business. Pages keep it for same-origin requests: Flask-WTF checks it on https.
+    return (
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", referrer),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    )
+
+
+_DOCS_HEADERS = _fixed_headers(DOCS_CSP, "no-referrer")
+_API_HEADERS = _fixed_headers(CSP, "no-referrer")
+_PAGE_HEADERS = _fixed_headers(CSP, "same-origin")
 
 
 def _check_csrf() -> None:

@@ -10,14 +10,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from flask import Response
+
 from belegung.db import Page
 from belegung.errors import PossibleDuplicate
-from belegung.http.api import ApiBlueprint, responds
+from belegung.http.api import ApiBlueprint, Bodies, responds
 from belegung.http.context import service_ctx
 from belegung.http.transactions import read_only
 from belegung.schemas import page_of
 from belegung.stays import operations
-from belegung.stays.availability import Availability
 from belegung.stays.holds import HoldView
 from belegung.stays.models import BanOverride, HouseBan, Stay, TurnAway
 from belegung.stays.operations import (
@@ -126,13 +127,16 @@ def _duplicate_shown() -> Iterator[None]:
 
 # --- availability -----------------------------------------------------------------------
 
+_AVAILABILITY_BODIES = Bodies()
+_AVAILABILITY_SCHEMA = AvailabilitySchema()
+
 
 @blp.get("/availability")
 @read_only
 @blp.arguments(AvailabilityQuerySchema, location="query")
 @blp.response(200, AvailabilitySchema, example=AVAILABILITY_EXAMPLE)
 @responds(blp, 403, 422)
-def get_availability(args: dict[str, Any]) -> Availability:
+def get_availability(args: dict[str, Any]) -> Response:
     """Free places per facility for a night (default tonight), with totals.
 
     Emergency places (`free_emergency`) are given once a facility's regular places are
@@ -140,12 +144,14 @@ def get_availability(args: dict[str, Any]) -> Availability:
     only then (else 0). Standby facilities appear during a winter emergency, and after it
     only while someone still stays or holds a place there (offering none: `free` 0).
     """
-    return operations.read_availability(
+    figures = operations.read_availability(
         service_ctx(),
         args.get("night"),
         target_group=args.get("target_group"),
         kind=args.get("kind"),
     )
+    # The same figures (from the cache) give the same body: serialised once.
+    return _AVAILABILITY_BODIES.response(figures, _AVAILABILITY_SCHEMA)
 
 
 # --- stays --------------------------------------------------------------------------------

@@ -9,9 +9,12 @@ out-of-service period or stay written through the session (noted here after a fl
 session without a unit of work bumps at once). The new version is a random number,
 never one seen before, so that a rolled-back bump can't bring an old entry back.
 
-A read asks the version (one statement) and answers from the cache when it matches and
-the entry has not expired: at the next moment a live hold runs out (the figures change
-then without any write), and at the latest after `limits.FIGURES_CACHE_MAX_AGE`. The
+On PostgreSQL the bump also notifies the change feed (`belegung.changes`): while a
+worker's feed vouches that nothing changed since an entry was read (its stamp), a read
+answers from the cache without any statement. Otherwise a read asks the version (one
+statement) and answers from the cache when it matches. Either way an entry expires at
+the next moment a live hold runs out (the figures change then without any write), and
+at the latest after `limits.FIGURES_CACHE_MAX_AGE`. The
 cache is per engine, i.e. per app instance (each gunicorn worker has its own); the
 version in the database is what keeps several workers and machines right: a check-in
 through one is seen by the next read through any other. `as_of` is the moment the
@@ -24,7 +27,8 @@ import secrets
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,8 +37,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from belegung.changes import Stamp, notify, stamp_of
 from belegung.facilities.models import Facility, FacilityKind, OutOfService, Place, TargetGroup
-from belegung.limits import FIGURES_CACHE_ENTRIES, FIGURES_CACHE_MAX_AGE
+from belegung.limits import (
+    FIGURES_CACHE_ENTRIES,
+    FIGURES_CACHE_FOLLOW_WAIT,
+    FIGURES_CACHE_MAX_AGE,
+)
 from belegung.stays.availability import Availability, availability
 from belegung.stays.claims import CLAIMS
 from belegung.stays.models import IS_HELD, FiguresVersion, Stay
@@ -60,16 +69,19 @@ def read_version(session: Session) -> int:
 
 
 def bump_version(session: Session) -> None:
-    """Give the figures a new version, in the session's transaction."""
-    _bump(session.connection())
+    """Give the figures a new version, in the session's transaction, and tell the other
+    processes' change feeds once it commits."""
+    _bump(session)
 
 
-def _bump(conn: sa.Connection) -> None:
+def _bump(session: Session) -> None:
+    conn = session.connection()
     new = secrets.randbits(62)
     table = sa.table("figures_version", sa.column("id"), sa.column("version"))
     result = conn.execute(sa.update(table).where(table.c.id == VERSION_ID).values(version=new))
     if not result.rowcount:
         conn.execute(sa.insert(table).values(id=VERSION_ID, version=new))
+    notify(session, FIGURES)
 
 
 def on_committing(uow: UnitOfWork) -> None:
@@ -90,7 +102,7 @@ def _note_figure_rows(session: Session, _flush_context: Any) -> None:
     if uow.active:
         uow.changed(FIGURES, "rows")
     else:
-        _bump(session.connection())
+        _bump(session)
 
 
 def init_figures() -> None:
@@ -108,6 +120,8 @@ class Entry:
     version: int
     figures: Availability
     expires_at: datetime
+    # The change feed's stamp the entry was read or last confirmed at (None: no feed).
+    stamp: Stamp | None = None
 
 
 class FiguresCache:
@@ -118,18 +132,51 @@ class FiguresCache:
         self.size = size
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[Hashable, threading.Event] = {}
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable, version: int, now: datetime) -> Availability | None:
+    def peek(self, key: Hashable, now: datetime) -> Entry | None:
+        """The entry of `key` unless it has expired (whatever its version)."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or entry.version != version or now >= entry.expires_at:
-                self.misses += 1
+            if entry is None or now >= entry.expires_at:
                 return None
-            self._entries.move_to_end(key)
+            return entry
+
+    def hit(self, key: Hashable) -> None:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
             self.hits += 1
-            return entry.figures
+
+    def miss(self) -> None:
+        with self._lock:
+            self.misses += 1
+
+    @contextmanager
+    def flight(self, key: Hashable) -> Iterator[bool]:
+        """Whether this thread leads the reading of `key` (yields True), or followed
+        one that did (yields False, once the leader is done or after
+        FIGURES_CACHE_FOLLOW_WAIT): several requests missing the same figures at once
+        read them once, not each."""
+        with self._lock:
+            landed = self._flights.get(key)
+            if landed is None:
+                landed = self._flights[key] = threading.Event()
+                leading = True
+            else:
+                leading = False
+        if not leading:
+            landed.wait(FIGURES_CACHE_FOLLOW_WAIT)
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            landed.set()
 
     def put(self, key: Hashable, entry: Entry) -> None:
         with self._lock:
@@ -174,18 +221,44 @@ def cached_availability(
     target_group: TargetGroup | None = None,
     kind: FacilityKind | None = None,
 ) -> Availability:
-    """availability() of a night, from the cache while its version holds (one statement),
-    read anew otherwise. `as_of` of the answer is when the figures were read."""
+    """availability() of a night, from the cache while nothing changed, read anew
+    otherwise. `as_of` of the answer is when the figures were read.
+
+    Whether nothing changed: the change feed says so without a statement (PostgreSQL,
+    `belegung.changes`) while its stamp is the one the entry was read at; else the
+    version row does, in one statement. A hit gives the very object the entry holds (its
+    serialised form can be kept beside it)."""
     cache = cache_of(session)
     key = (night, target_group, kind)
+    # Before any read: a change committed from now on moves the stamp on.
+    stamp = stamp_of(session, FIGURES)
+    entry = cache.peek(key, as_of)
+    if entry is not None and stamp is not None and entry.stamp == stamp:
+        cache.hit(key)
+        return _in_zone(entry.figures, as_of)
     version = read_version(session)
-    hit = cache.get(key, version, as_of)
-    if hit is not None:
-        return replace(hit, as_of=hit.as_of.astimezone(as_of.tzinfo))
-    figures = availability(session, night, as_of, target_group=target_group, kind=kind)
-    expires_at = as_of + timedelta(seconds=FIGURES_CACHE_MAX_AGE)
-    hold_expiry = next_hold_expiry(session, as_of)
-    if hold_expiry is not None:
-        expires_at = min(expires_at, hold_expiry)
-    cache.put(key, Entry(version, figures, expires_at))
-    return figures
+    if entry is not None and entry.version == version:
+        if stamp is not None:
+            cache.put(key, replace(entry, stamp=stamp))
+        cache.hit(key)
+        return _in_zone(entry.figures, as_of)
+    cache.miss()
+    # One reader per worker reads the figures of a version; the others wait for it.
+    with cache.flight((key, version)) as leading:
+        if not leading:
+            entry = cache.peek(key, as_of)
+            if entry is not None and entry.version == version:
+                return _in_zone(entry.figures, as_of)
+        figures = availability(session, night, as_of, target_group=target_group, kind=kind)
+        expires_at = as_of + timedelta(seconds=FIGURES_CACHE_MAX_AGE)
+        hold_expiry = next_hold_expiry(session, as_of)
+        if hold_expiry is not None:
+            expires_at = min(expires_at, hold_expiry)
+        cache.put(key, Entry(version, figures, expires_at, stamp))
+        return figures
+
+
+def _in_zone(figures: Availability, as_of: datetime) -> Availability:
+    if figures.as_of.tzinfo == as_of.tzinfo:
+        return figures
+    return replace(figures, as_of=figures.as_of.astimezone(as_of.tzinfo))

@@ -5,6 +5,8 @@ were read."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,11 @@ from belegung.auth.service import create_token, create_user
 from belegung.cli import cli_context
 from belegung.extensions import db
 from belegung.facilities.presets import seed
+from belegung.stays import figures_cache
 from belegung.stays.figures_cache import cache_of
 from tests.apiclient import ApiClient, check_in
 from tests.conftest import FakeClock, make_app
+from tests.live import LiveApi, live  # noqa: F401 - the fixture
 
 
 def unionstrasse(response: Any) -> dict[str, Any]:
@@ -166,3 +170,38 @@ def test_a_check_in_through_one_worker_is_seen_at_once_through_another(
     assert _free(first, tokens["outreach"]) == free - 1
     with engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT version FROM figures_version")) != 0
+
+
+# --- several requests missing the same figures at once ------------------------------------
+
+
+@pytest.mark.slow
+def test_simultaneous_misses_read_the_figures_once(
+    live: LiveApi,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Eight requests for the same cold figures: one reads them, the others wait for it
+    (a check-in invalidates every reader's entry at once; each reading the city's figures
+    anew would cost the CPU eight times)."""
+    read = figures_cache.availability
+    calls: list[int] = []
+
+    def slow_read(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        time.sleep(0.3)  # long enough for the others to arrive meanwhile
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(figures_cache, "availability", slow_read)
+    replies = live.at_once(*[("GET", "/availability", {"as_": "outreach"})] * 8)
+    assert {r.status for r in replies} == {200}
+    assert len({json.dumps(r.body, sort_keys=True) for r in replies}) == 1
+    assert len(calls) == 1
+    # A write later, the next readers read the new figures, once again.
+    reply = live.post("/stays", json={"facility": "unionstrasse", "person": {"name": "Gast"}})
+    assert reply.status == 201, reply.body
+    after = live.at_once(*[("GET", "/availability", {"as_": "outreach"})] * 8)
+    assert len(calls) == 2
+    before_free = next(f for f in replies[0].body["facilities"] if f["slug"] == "unionstrasse")
+    for r in after:
+        now_free = next(f for f in r.body["facilities"] if f["slug"] == "unionstrasse")
+        assert now_free["free"] == before_free["free"] - 1
