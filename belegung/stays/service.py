@@ -135,6 +135,13 @@ def _standing_query(open_ended: bool, besides: bool) -> sa.Select[tuple[bool, bo
     )
 
 
+def _flush_now(ctx: ServiceContext) -> None:
+    """Send what the rule wrote (its audit entry too) before the unit of work commits: the
+    commit's hooks take the figures' version row, on which every write queues, and it
+    should be held for no round trip that could have come before."""
+    ctx.session.flush()
+
+
 def check_in(
     ctx: ServiceContext,
     facility: Facility,
@@ -203,6 +210,7 @@ def check_in(
         place_id=stay.place_id,
         nights=stay.nights,
     )
+    _flush_now(ctx)
     return stay
 
 
@@ -274,6 +282,7 @@ def extend_stay(
             place_id=place.id,
             nights=nights,
         )
+    _flush_now(ctx)
     return stay
 
 
@@ -328,7 +337,6 @@ def check_out(ctx: ServiceContext, stay_id: int | Stay) -> Stay:
         if stay.end_night is None or stay.end_night > end:
             stay.end_night = end
         stay.status = StayStatus.CHECKED_OUT
-    ctx.session.flush()
     claims_changed(ctx, stay.facility_id)
     record(
         ctx,
@@ -338,6 +346,7 @@ def check_out(ctx: ServiceContext, stay_id: int | Stay) -> Stay:
         facility_id=stay.facility_id,
         status=stay.status.value,
     )
+    _flush_now(ctx)
     return stay
 
 
