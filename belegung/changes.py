@@ -221,6 +221,7 @@ class Board:
     the same database: a write puts a new random value into its topic's slot."""
 
     def __init__(self, path: Path) -> None:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             if os.fstat(fd).st_size < BOARD_BYTES:

@@ -142,6 +142,18 @@ def is_postgresql(bind: Engine | Connection) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+def built_on(dialect_name: str) -> Any:
+    """Alembic's `include_object` for comparing the models with a database of
+    `dialect_name`: an index the models build on another backend only
+    (`Index(…).ddl_if(dialect=…)`) is not expected there."""
+
+    def include(obj: Any, _name: Any, type_: str, reflected: bool, _compare_to: Any) -> bool:
+        only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+        return not (type_ == "index" and not reflected and only_on not in (None, dialect_name))
+
+    return include
+
+
 # A column as the range helpers below take it: a Core column or a mapped attribute.
 ColumnArg: TypeAlias = sa.ColumnElement[Any] | QueryableAttribute[Any]
 

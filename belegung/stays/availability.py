@@ -1,9 +1,13 @@
 """Availability of a night: capacity, occupied, held and free places per facility.
 
 Two queries whatever the size of the system: the winter emergency state, and one
-aggregate over places joined with the claims and out-of-service periods of that night.
-The claims subquery reads through `ix_stays_end_night_first_night` only the stays that
-reach past the night, not the whole history (and likewise for out-of-service periods).
+aggregate that counts, per chosen facility, its places, those out of service that night,
+and its places with a live claim that night. A filter (target group, kind) reaches both
+sides: only the chosen facilities' places and claims are read. On PostgreSQL the claims
+come facility by facility through the GiST index on (facility, nights), which bounds
+both ends of the range, so a past night costs what tonight does; on SQLite through the
+indexes led by end_night, which read the stays that reach past the night, not the whole
+history (and likewise for out-of-service periods).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from belegung.db import is_postgresql, overlap_arms
+from belegung.db import UTCDateTime, is_postgresql, overlap_arms
 from belegung.facilities.models import (
     Facility,
     FacilityKind,
@@ -26,7 +30,7 @@ from belegung.facilities.models import (
     TargetGroup,
 )
 from belegung.limits import FEW_PLACES
-from belegung.stays.models import OCCUPYING, Stay, live_claim
+from belegung.stays.models import LONG_STAY, OCCUPYING, Stay, live_claim
 from belegung.winter.service import winter_state
 
 COUNTS = (
@@ -97,8 +101,242 @@ class Availability:
 
 
 def night_range(first_col: Any, end_col: Any) -> sa.ColumnElement[Any]:
-    """daterange(first, end, '[)'), as the GiST index ix_stays_nights has it (PostgreSQL)."""
+    """daterange(first, end, '[)'), as the GiST index ix_stays_facility_nights has it
+    (PostgreSQL)."""
     return sa.func.daterange(first_col, end_col, sa.literal_column("'[)'"))
+
+
+def _count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.count().filter(sa.and_(*conditions))
+
+
+# The statement's values, bound at execution: the statement itself is built once per
+# backend and filter shape (building it cost more than SQLite's time to answer it).
+NIGHT = sa.bindparam("night", type_=sa.Date())
+NEXT_NIGHT = sa.bindparam("next_night", type_=sa.Date())
+LONG_BEFORE = sa.bindparam("long_before", type_=sa.Date())
+AS_OF = sa.bindparam("as_of", type_=UTCDateTime())
+TARGET_GROUP = sa.bindparam("target_group", type_=Facility.__table__.c.target_group.type)
+KIND = sa.bindparam("kind", type_=Facility.__table__.c.kind.type)
+
+_statements: dict[tuple[str, bool, bool], sa.Select[Any]] = {}
+
+
+def _statement(postgresql: bool, by_group: bool, by_kind: bool) -> sa.Select[Any]:
+    key = ("postgresql" if postgresql else "sqlite", by_group, by_kind)
+    stmt = _statements.get(key)
+    if stmt is None:
+        chosen: list[sa.ColumnElement[bool]] = [Facility.status != FacilityStatus.CLOSED]
+        filters: list[sa.ColumnElement[bool]] = []
+        if by_group:
+            filters.append(Facility.target_group == TARGET_GROUP)
+        if by_kind:
+            filters.append(Facility.kind == KIND)
+        build = _per_facility_lateral if postgresql else _per_facility_grouped
+        stmt = _statements[key] = build([*chosen, *filters], filters)
+    return stmt
+
+
+def _out_of_service() -> sa.CompoundSelect:
+    """The places out of service that night."""
+    return sa.union(
+        *(
+            sa.select(OutOfService.place_id).where(arm)
+            for arm in overlap_arms(
+                OutOfService.first_night, OutOfService.end_night, NIGHT, NEXT_NIGHT
+            )
+        )
+    )
+
+
+FACILITY_COLUMNS = (
+    Facility.id,
+    Facility.slug,
+    Facility.name,
+    Facility.kind,
+    Facility.target_group,
+    Facility.status,
+)
+REGULAR, EMERGENCY = Place.emergency.is_(False), Place.emergency.is_(True)
+
+
+def _place_counts(oos: sa.Subquery) -> tuple[sa.Label[int], ...]:
+    # Joined to the places out of service (a hash table built once), not "IN (…)" per
+    # place, which PostgreSQL may answer by walking the list for every place.
+    taken_out = oos.c.place_id.is_not(None)
+    return (
+        _count(REGULAR).label("regular"),
+        _count(EMERGENCY).label("emergency"),
+        _count(REGULAR, taken_out).label("oos_regular"),
+        _count(EMERGENCY, taken_out).label("oos_emergency"),
+    )
+
+
+def _per_facility_lateral(
+    chosen: list[sa.ColumnElement[bool]], _filters: list[sa.ColumnElement[bool]]
+) -> sa.Select[Any]:
+    """PostgreSQL, facility by facility (LATERAL): its places through their index on
+    facility_id, and its claims of the night through the GiST index
+    ix_stays_facility_nights on (facility_id, nights), which bounds the facility and both
+    ends of the range: a filter reads only the chosen facilities' claims, a past night
+    only the stays covering it. No place is joined to a claim."""
+    oos = _out_of_service().subquery("oos")
+    places = (
+        sa.select(
+            *_place_counts(oos),
+            sa.func.array_agg(Place.id).filter(EMERGENCY).label("emergency_ids"),
+        )
+        .select_from(Place)
+        .outerjoin(oos, oos.c.place_id == Place.id)
+        .where(Place.facility_id == Facility.id)
+        .lateral("places")
+    )
+    claimed = sa.func.count(sa.distinct(Stay.place_id))
+    covers = night_range(Stay.first_night, Stay.end_night).op("&&")(
+        sa.func.daterange(NIGHT, NEXT_NIGHT, sa.literal_column("'[)'"))
+    )
+    claims = (
+        sa.select(
+            claimed.label("claimed"),
+            claimed.filter(Stay.status.in_(OCCUPYING)).label("occupied"),
+            claimed.filter(Stay.place_id == sa.any_(places.c.emergency_ids)).label(
+                "claimed_emergency"
+            ),
+        )
+        .where(
+            Stay.facility_id == Facility.id,
+            covers,
+            live_claim(AS_OF),
+            Stay.place_id.not_in(_out_of_service()),
+        )
+        .lateral("claims")
+    )
+    return (
+        sa.select(
+            *FACILITY_COLUMNS,
+            places.c.regular,
+            places.c.emergency,
+            places.c.oos_regular,
+            places.c.oos_emergency,
+            claims.c.claimed,
+            claims.c.occupied,
+            claims.c.claimed_emergency,
+        )
+        .select_from(Facility)
+        .join(places, sa.true())
+        .join(claims, sa.true())
+        .where(*chosen)
+        .order_by(Facility.id)
+    )
+
+
+def _covering_arms() -> tuple[sa.ColumnElement[bool], ...]:
+    """SQLite: "the stay covers the night" in three disjoint parts, each an index range
+    bounded at both ends, so that a past night doesn't read every stay since it: the
+    stays begun in the LONG_STAY nights up to the night and ending after it; the longer
+    ones begun before (they are long stays: the partial index ix_stays_long_end_night
+    holds only those, and its condition is spelled here as there, so that SQLite may use
+    it); and the open-ended ones."""
+    long_stay = Stay.end_night > sa.func.date(
+        Stay.first_night, sa.literal_column(f"'+{LONG_STAY} days'")
+    )
+    return (
+        sa.and_(
+            Stay.first_night > LONG_BEFORE,
+            Stay.first_night < NEXT_NIGHT,
+            Stay.end_night > NIGHT,
+        ),
+        sa.and_(long_stay, Stay.end_night > NIGHT, Stay.first_night <= LONG_BEFORE),
+        sa.and_(Stay.end_night.is_(None), Stay.first_night < NEXT_NIGHT),
+    )
+
+
+def _per_facility_grouped(
+    chosen: list[sa.ColumnElement[bool]], filters: list[sa.ColumnElement[bool]]
+) -> sa.Select[Any]:
+    """SQLite: the same counts grouped per facility. The claims are read in three parts,
+    each through an index bounded at both ends (see _covering_arms); a filter by target
+    group or kind reaches them too."""
+    oos = _out_of_service().subquery("oos")
+    of_chosen_places: list[sa.ColumnElement[bool]] = []
+    of_chosen_claims: list[sa.ColumnElement[bool]] = []
+    if filters:
+        chosen_ids = sa.select(Facility.id).where(*chosen)
+        of_chosen_places.append(Place.facility_id.in_(chosen_ids))
+        of_chosen_claims.append(Stay.facility_id.in_(chosen_ids))
+    places = (
+        sa.select(Place.facility_id.label("facility_id"), *_place_counts(oos))
+        .outerjoin(oos, oos.c.place_id == Place.id)
+        .where(*of_chosen_places)
+        .group_by(Place.facility_id)
+        .subquery("places")
+    )
+    recent, long, open_ended = _covering_arms()
+    claim_rows = sa.union_all(
+        *(
+            sa.select(Stay.facility_id, Stay.place_id, Stay.status).where(
+                arm,
+                live_claim(AS_OF),
+                Stay.place_id.not_in(_out_of_service()),
+                *chosen_only,
+            )
+            # The long stays are few: read them all through their partial index (per
+            # facility, SQLite would rather read each facility's stays since the night);
+            # only the chosen facilities' claims are joined below.
+            for arm, chosen_only in (
+                (recent, of_chosen_claims),
+                (long, []),
+                (open_ended, of_chosen_claims),
+            )
+        )
+    ).subquery("claim_rows")
+    claimed = sa.func.count(sa.distinct(claim_rows.c.place_id))
+    claims = (
+        sa.select(
+            claim_rows.c.facility_id,
+            claimed.label("claimed"),
+            claimed.filter(claim_rows.c.status.in_(OCCUPYING)).label("occupied"),
+            claimed.filter(EMERGENCY).label("claimed_emergency"),
+        )
+        .join(Place, Place.id == claim_rows.c.place_id)
+        .group_by(claim_rows.c.facility_id)
+        .subquery("claims")
+    )
+    counts = (
+        places.c.regular,
+        places.c.emergency,
+        places.c.oos_regular,
+        places.c.oos_emergency,
+        claims.c.claimed,
+        claims.c.occupied,
+        claims.c.claimed_emergency,
+    )
+    return (
+        sa.select(
+            *FACILITY_COLUMNS,
+            *(sa.func.coalesce(column, 0).label(column.name) for column in counts),
+        )
+        .select_from(Facility)
+        .outerjoin(places, places.c.facility_id == Facility.id)
+        .outerjoin(claims, claims.c.facility_id == Facility.id)
+        .where(*chosen)
+        .order_by(Facility.id)
+    )
+
+
+def _counts(row: sa.Row[Any]) -> dict[str, int]:
+    """The figures of a facility from the counts of its places and claims."""
+    capacity = row.regular - row.oos_regular
+    emergency_capacity = row.emergency - row.oos_emergency
+    return {
+        "capacity": capacity,
+        "emergency_capacity": emergency_capacity,
+        "out_of_service": row.oos_regular + row.oos_emergency,
+        "occupied": row.occupied,
+        "held": row.claimed - row.occupied,
+        "free": capacity - (row.claimed - row.claimed_emergency),
+        "free_emergency": emergency_capacity - row.claimed_emergency,
+    }
 
 
 def availability(
@@ -121,107 +359,21 @@ def availability(
     (`free` and `free_emergency` 0), until the last of them is gone.
     """
     winter_active = winter_state(session).active
-
-    # Each subquery asks the two halves of "covers the night" separately (ends after it,
-    # or open-ended), so each half is an index range on (end_night, …) and history is
-    # never read (see db.overlap_arms).
-    next_night = night + timedelta(days=1)
-    out_of_service = sa.union(
-        *(
-            sa.select(OutOfService.place_id).where(arm)
-            for arm in overlap_arms(
-                OutOfService.first_night, OutOfService.end_night, night, next_night
-            )
-        )
-    ).subquery("oos")
-    occupying = sa.case((Stay.status.in_(OCCUPYING), 1), else_=0)
-    # The facility filters reach the claims too: only the chosen facilities' are read.
-    chosen: list[sa.ColumnElement[bool]] = []
-    if target_group is not None or kind is not None:
-        chosen_ids = sa.select(Facility.id)
-        if target_group is not None:
-            chosen_ids = chosen_ids.where(Facility.target_group == target_group)
-        if kind is not None:
-            chosen_ids = chosen_ids.where(Facility.kind == kind)
-        chosen.append(Stay.facility_id.in_(chosen_ids.scalar_subquery()))
-    if is_postgresql(session.get_bind()):
-        # The GiST index ix_stays_nights bounds both ends of the range: a past night
-        # reads only the stays covering it, as tonight does.
-        covers = night_range(Stay.first_night, Stay.end_night).op("&&")(
-            sa.func.daterange(night, next_night, "[)")
-        )
-        claim_rows = (
-            sa.select(Stay.place_id.label("place_id"), occupying.label("occupying"))
-            .where(covers, live_claim(as_of), *chosen)
-            .subquery("claim_rows")
-        )
-    else:
-        claim_rows = sa.union_all(
-            *(
-                sa.select(Stay.place_id.label("place_id"), occupying.label("occupying")).where(
-                    arm, live_claim(as_of), *chosen
-                )
-                for arm in overlap_arms(Stay.first_night, Stay.end_night, night, next_night)
-            )
-        ).subquery("claim_rows")
-    claims = (
-        sa.select(
-            claim_rows.c.place_id.label("place_id"),
-            sa.func.max(claim_rows.c.occupying).label("occupied"),
-        )
-        .group_by(claim_rows.c.place_id)
-        .subquery("claims")
-    )
-
-    in_service = out_of_service.c.place_id.is_(None)
-    has_place = Place.id.is_not(None)
-    regular = Place.emergency.is_(False)
-    emergency = Place.emergency.is_(True)
-    unclaimed = claims.c.place_id.is_(None)
-
-    def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
-
-    stmt = (
-        sa.select(
-            Facility.id,
-            Facility.slug,
-            Facility.name,
-            Facility.kind,
-            Facility.target_group,
-            Facility.status,
-            count(has_place, regular, in_service).label("capacity"),
-            count(has_place, emergency, in_service).label("emergency_capacity"),
-            count(has_place, ~in_service).label("out_of_service"),
-            count(has_place, in_service, claims.c.occupied == 1).label("occupied"),
-            count(has_place, in_service, claims.c.occupied == 0).label("held"),
-            count(has_place, in_service, regular, unclaimed).label("free"),
-            count(has_place, in_service, emergency, unclaimed).label("free_emergency"),
-        )
-        .select_from(Facility)
-        .outerjoin(Place, Place.facility_id == Facility.id)
-        .outerjoin(out_of_service, out_of_service.c.place_id == Place.id)
-        .outerjoin(claims, claims.c.place_id == Place.id)
-        .where(Facility.status != FacilityStatus.CLOSED)
-        .group_by(
-            Facility.id,
-            Facility.slug,
-            Facility.name,
-            Facility.kind,
-            Facility.target_group,
-            Facility.status,
-        )
-        .order_by(Facility.id)
-    )
+    stmt = _statement(is_postgresql(session.get_bind()), target_group is not None, kind is not None)
+    values: dict[str, Any] = {
+        "night": night,
+        "next_night": night + timedelta(days=1),
+        "long_before": night - timedelta(days=LONG_STAY),
+        "as_of": as_of,
+    }
     if target_group is not None:
-        stmt = stmt.where(Facility.target_group == target_group)
+        values["target_group"] = target_group
     if kind is not None:
-        stmt = stmt.where(Facility.kind == kind)
-
-    rows = session.execute(stmt).all()
+        values["kind"] = kind
+    rows = session.execute(stmt, values).all()
     facilities = []
     for row in rows:
-        counts = {name: int(getattr(row, name)) for name in COUNTS}
+        counts = _counts(row)
         offering = row.status == FacilityStatus.ACTIVE or winter_active
         if not offering:
             if counts["occupied"] + counts["held"] == 0:

@@ -35,6 +35,12 @@ CLAIMING = (StayStatus.HELD, StayStatus.CHECKED_IN, StayStatus.CHECKED_OUT)
 OCCUPYING = (StayStatus.CHECKED_IN, StayStatus.CHECKED_OUT)
 
 
+# A stay of more than this many nights is a long one (SQLite's availability reads those
+# through a partial index of their own; see Stay's indexes).
+LONG_STAY = 31
+LONG_STAY_SQL = f"end_night > date(first_night, '+{LONG_STAY} days')"
+
+
 def _in(statuses: tuple[StayStatus, ...]) -> str:
     return "status IN ({})".format(", ".join(f"'{s.value}'" for s in statuses))
 
@@ -75,11 +81,30 @@ class Stay(Base):
         sa.Index("ix_stays_place_id_end_night", "place_id", "end_night", "first_night"),
         sa.Index("ix_stays_person_id_end_night", "person_id", "end_night", "first_night"),
         sa.Index("ix_stays_facility_id_first_night", "facility_id", "first_night"),
-        # Any night, past or tonight, on PostgreSQL: a GiST index on the nights' range
-        # bounds both ends, so a past night reads only the stays covering it (the index
-        # on end_night reads every stay since that night). See availability.
+        # Availability on SQLite (PostgreSQL reads through ix_stays_facility_nights): a
+        # night's claims are the stays begun in the LONG_STAY nights up to it, the long
+        # stays (a partial index holds only those) and the open-ended ones, each read
+        # bounded at both ends, a past night too; filtered to some facilities, per
+        # facility.
+        sa.Index("ix_stays_first_night_end_night", "first_night", "end_night").ddl_if(
+            dialect="sqlite"
+        ),
         sa.Index(
-            "ix_stays_nights",
+            "ix_stays_long_end_night",
+            "end_night",
+            "first_night",
+            sqlite_where=sa.text(LONG_STAY_SQL),
+        ).ddl_if(dialect="sqlite"),
+        sa.Index(
+            "ix_stays_facility_id_end_night", "facility_id", "end_night", "first_night"
+        ).ddl_if(dialect="sqlite"),
+        # Availability on PostgreSQL, facility by facility: a GiST index on the facility
+        # and the nights' range bounds the facility and both ends of the range, so any
+        # night, past or tonight, of any chosen facilities reads only their stays
+        # covering it (the index on end_night reads every stay since that night).
+        sa.Index(
+            "ix_stays_facility_nights",
+            sa.column("facility_id"),
             sa.func.daterange(sa.column("first_night"), sa.column("end_night"), "[)"),
             postgresql_using="gist",
         ).ddl_if(dialect="postgresql"),
@@ -149,7 +174,7 @@ RELEASED = tuple(s for s in StayStatus if s not in CLAIMING)
 IS_HELD = sa.literal_column("stays.status") == sa.literal_column(f"'{StayStatus.HELD.value}'")
 
 
-def live_claim(now: datetime) -> sa.ColumnElement[bool]:
+def live_claim(now: datetime | sa.ColumnElement[datetime]) -> sa.ColumnElement[bool]:
     """SQL: the stay claims its place at `now` (a hold only until it expires, even before
     housekeeping marks it expired).
 

@@ -7,6 +7,7 @@ from typing import Any
 from belegung.db import Page
 from belegung.http.api import ApiBlueprint, responds
 from belegung.http.context import service_ctx
+from belegung.http.transactions import read_only
 from belegung.schemas import PageQuerySchema, page_of
 from belegung.winter import operations
 from belegung.winter.models import WinterSwitch
@@ -24,6 +25,7 @@ blp = ApiBlueprint(
 
 
 @blp.get("/winter-emergency")
+@read_only
 @blp.response(200, WinterStateSchema)
 @responds(blp, 403)
 def get_winter_emergency() -> WinterState:
@@ -52,6 +54,7 @@ def release_winter_emergency(body: dict[str, Any]) -> WinterState:
 
 
 @blp.get("/winter-emergency/history")
+@read_only
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, page_of(WinterHistorySchema))
 @responds(blp, 403, 422)

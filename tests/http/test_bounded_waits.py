@@ -45,7 +45,7 @@ def test_postgresql_connections_carry_the_timeouts(tmp_path: Path) -> None:
     assert isinstance(options, dict)
     args = options["connect_args"]
     assert args["connect_timeout"] == 5
-    assert args["options"] == "-c statement_timeout=10000 -c lock_timeout=5000"
+    assert args["options"] == "-c statement_timeout=10000 -c lock_timeout=5000 -c jit=off"
     assert options["pool_timeout"] == 5.0
     assert options["hide_parameters"] is True
 
@@ -60,7 +60,7 @@ def test_postgresql_connections_carry_the_timeouts(tmp_path: Path) -> None:
     ).bounded_waits()
     assert tuned["connect_args"]["connect_timeout"] == 3  # type: ignore[index]
     assert tuned["connect_args"]["options"] == (  # type: ignore[index]
-        "-c statement_timeout=2500 -c lock_timeout=250"
+        "-c statement_timeout=2500 -c lock_timeout=250 -c jit=off"
     )
 
 
@@ -96,6 +96,7 @@ def test_the_server_applies_the_timeouts(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "10s"
         assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
 
 
 # --- a lock held elsewhere ---------------------------------------------------------------

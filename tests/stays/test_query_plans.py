@@ -1,7 +1,9 @@
-"""On SQLite, every statement of a check-in and of availability reads stays and
-out-of-service periods through an index bounded by the night, never all of history. On
-PostgreSQL, availability of any night (a past one too, filtered or not) reads stays
-through the GiST index of their nights, which bounds both ends of the range.
+"""On SQLite, every statement of a check-in and of availability (filtered or not) reads
+stays and out-of-service periods through an index bounded by the night, never all of
+history. On PostgreSQL, availability of any night (a past one too, filtered or not) reads
+stays facility by facility through the GiST index of their facility and nights, which
+bounds the facility and both ends of the range; a filter reads only the chosen
+facilities' places and claims.
 
 SQLite (the embedded default) plans without statistics, by fixed rules, so a small
 database shows the plan a large one gets. The benchmark (docs/benchmarks.md) shows what
@@ -47,11 +49,36 @@ def statements(session: Session) -> Iterator[list[tuple[str, Any]]]:
 
 
 # What bounds a read of stays or out-of-service periods to the present: a range on
-# end_night, the partial index of live holds, or a primary key.
-BOUNDED = ("end_night", "ix_stays_live_hold_expiry", "PRIMARY KEY")
+# end_night (or its equality: the open-ended ones), a range on first_night bounded at
+# both ends, the partial index of live holds, or a primary key.
+BY_NAME = ("ix_stays_live_hold_expiry", "PRIMARY KEY")
 
 
-def unbounded_reads(session: Session, seen: list[tuple[str, Any]]) -> list[str]:
+def bounded(line: str) -> bool:
+    if any(name in line for name in BY_NAME):
+        return True
+    constraint = line.partition("(")[2]
+    return (
+        "end_night>" in constraint
+        or "end_night=" in constraint
+        or ("first_night>" in constraint and "first_night<" in constraint)
+    )
+
+
+def bounded_at_both_ends(line: str) -> bool:
+    """Of a read of stays: the open-ended ones, a range on first_night bounded at both
+    ends, or (end_night>?) in the partial index that holds only the long stays."""
+    constraint = line.partition("(")[2]
+    return (
+        "end_night=" in constraint
+        or ("first_night>" in constraint and "first_night<" in constraint)
+        or "USING INDEX ix_stays_long_end_night (end_night>?)" in line
+    )
+
+
+def unbounded_reads(
+    session: Session, seen: list[tuple[str, Any]], is_bounded: Callable[[str], bool] = bounded
+) -> list[str]:
     """The plan lines that read stays or out_of_service without a bound on history."""
     found = []
     for statement, parameters in seen:
@@ -67,7 +94,7 @@ def unbounded_reads(session: Session, seen: list[tuple[str, Any]]) -> list[str]:
             reads_history = line.startswith(("SCAN", "SEARCH")) and (
                 " stays " in f"{line} " or "out_of_service" in line
             )
-            if reads_history and not any(bound in line for bound in BOUNDED):
+            if reads_history and not is_bounded(line):
                 found.append(f"{line}  <-  {statement[:120]}")
     return found
 
@@ -102,15 +129,44 @@ def test_a_check_in_hold_and_extension_read_only_through_indexes(
     assert unbounded_reads(session, seen) == []
 
 
+@pytest.mark.parametrize(
+    "filters", [{}, {"target_group": TargetGroup.ANY}, {"kind": FacilityKind.NIGHT_SHELTER}]
+)
 def test_availability_reads_only_through_indexes(
-    ctx: ServiceContext, session: Session, with_history: tuple[Facility, list[Person]]
+    ctx: ServiceContext,
+    session: Session,
+    with_history: tuple[Facility, list[Person]],
+    filters: dict[str, Any],
 ) -> None:
     with statements(session) as seen:
-        availability(session, ctx.tonight(), ctx.now())
+        figures = availability(session, ctx.tonight(), ctx.now(), **filters)
+    assert [f.capacity for f in figures.facilities] == [3]
     assert unbounded_reads(session, seen) == []
 
 
-# --- PostgreSQL: past nights and filters through the GiST index of the nights -------------
+@pytest.mark.parametrize(
+    "filters", [{}, {"target_group": TargetGroup.ANY}, {"kind": FacilityKind.NIGHT_SHELTER}]
+)
+def test_availability_of_a_past_night_reads_stays_bounded_at_both_ends(
+    ctx: ServiceContext,
+    session: Session,
+    with_history: tuple[Facility, list[Person]],
+    filters: dict[str, Any],
+) -> None:
+    past = ctx.tonight() - timedelta(days=HISTORY_NIGHTS - 2)
+    with statements(session) as seen:
+        figures = availability(session, past, ctx.now(), **filters)
+    assert [f.occupied for f in figures.facilities] == [3]
+    # Stays: not a range on end_night alone, which reads every stay since that night.
+    # (Out-of-service periods, which are few, may be read so.)
+
+    def is_bounded(line: str) -> bool:
+        return bounded(line) if "out_of_service" in line else bounded_at_both_ends(line)
+
+    assert unbounded_reads(session, seen, is_bounded) == []
+
+
+# --- PostgreSQL: past nights and filters through the GiST index of facility and nights ----
 
 
 def stays_plan(session: Session, seen: list[tuple[str, Any]]) -> list[str]:
@@ -135,28 +191,83 @@ def pg_history(
     make_person: Callable[..., Person],
 ) -> Facility:
     if backend != "postgresql":
-        pytest.skip("the GiST index ix_stays_nights is PostgreSQL's")
+        pytest.skip("the GiST index ix_stays_facility_nights is PostgreSQL's")
     shelter = make_facility(places=4, target_group=TargetGroup.WOMEN)
+    # Another shelter's history, which a filter to women must not read.
+    men = make_facility(places=4, target_group=TargetGroup.MEN)
     guests = [make_person(gender=Gender.FEMALE) for _ in range(3)]
+    others = [make_person(gender=Gender.MALE) for _ in range(3)]
     tonight = ctx.tonight()
     for back in range(1, HISTORY_NIGHTS + 1):
         for guest in guests:
             check_in(ctx, shelter, guest, night=tonight - timedelta(days=back))
+        for guest in others:
+            check_in(ctx, men, guest, night=tonight - timedelta(days=back))
     return shelter
 
 
 @pytest.mark.parametrize(
     "filters", [{}, {"target_group": TargetGroup.WOMEN}, {"kind": FacilityKind.NIGHT_SHELTER}]
 )
-def test_a_past_night_reads_stays_through_the_gist_index_of_the_nights(
+def test_a_past_night_reads_stays_through_the_gist_index_of_facility_and_nights(
     ctx: ServiceContext, session: Session, pg_history: Facility, filters: dict[str, Any]
 ) -> None:
     past = ctx.tonight() - timedelta(days=HISTORY_NIGHTS - 2)
     with statements(session) as seen:
         figures = availability(session, past, ctx.now(), **filters)
-    assert sum(f.occupied for f in figures.facilities) == 3
+    women_only = "target_group" in filters
+    assert sum(f.occupied for f in figures.facilities) == (3 if women_only else 6)
     plan = stays_plan(session, seen)
-    assert any("ix_stays_nights" in line for line in plan), plan
+    # Facility by facility: the index bounds the facility and the night.
+    assert any(
+        "Index Cond: ((facility_id = facilities.id) AND (daterange(first_night, end_night" in line
+        for line in plan
+    ), plan
+    assert any("ix_stays_facility_nights" in line for line in plan), plan
     # Not the index led by end_night, which reads every stay since that night.
     assert not any("ix_stays_end_night_first_night" in line for line in plan), plan
     assert not any("Seq Scan on stays" in line for line in plan), plan
+
+
+def rows_read(session: Session, seen: list[tuple[str, Any]], table: str) -> int:
+    """How many rows of `table` the statements of `seen` that read it took from it (by
+    EXPLAIN ANALYZE, sequential scans priced out): the rows every scan of it returned
+    plus those its filter removed, over all its loops."""
+    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    total = 0
+
+    def walk(node: dict[str, Any]) -> None:
+        nonlocal total
+        if node.get("Relation Name") == table:
+            loops = node["Actual Loops"]
+            total += loops * (node["Actual Rows"] + node.get("Rows Removed by Filter", 0))
+        for child in node.get("Plans", []):
+            walk(child)
+
+    for statement, parameters in seen:
+        if f" {table}" not in statement or not statement.lstrip().upper().startswith("SELECT"):
+            continue
+        explain = "EXPLAIN (ANALYZE, FORMAT JSON) " + statement
+        (document,) = session.connection().exec_driver_sql(explain, parameters).one()
+        walk(document[0]["Plan"])
+    return total
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"target_group": TargetGroup.WOMEN},
+        {"target_group": TargetGroup.WOMEN, "kind": FacilityKind.NIGHT_SHELTER},
+    ],
+)
+def test_a_filter_reads_only_the_chosen_facilities_places_and_claims(
+    ctx: ServiceContext, session: Session, pg_history: Facility, filters: dict[str, Any]
+) -> None:
+    past = ctx.tonight() - timedelta(days=HISTORY_NIGHTS - 2)
+    with statements(session) as seen:
+        figures = availability(session, past, ctx.now(), **filters)
+    assert [(f.slug, f.occupied) for f in figures.facilities] == [(pg_history.slug, 3)]
+    # The women's shelter's 4 places and its 3 claims of that night; not the men's
+    # shelter's, nor the claims of other nights.
+    assert rows_read(session, seen, "places") == 4
+    assert rows_read(session, seen, "stays") == 3
