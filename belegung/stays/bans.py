@@ -26,8 +26,27 @@ from belegung.limits import REASON_MAX
 from belegung.persons.models import Person
 from belegung.stays.checks import check_nights
 from belegung.stays.claims import claims_changed
-from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, StayStatus
+from belegung.stays.models import BanKind, BanOverride, HouseBan, Stay, StayStatus, Value
 from belegung.winter.service import winter_state
+
+
+def _ban_conditions(
+    person_id: Value[int], facility_id: Value[int], first: Value[date], end: Value[date] | None
+) -> tuple[sa.ColumnElement[bool], ...]:
+    return (
+        HouseBan.person_id == person_id,
+        HouseBan.facility_id == facility_id,
+        HouseBan.lifted_at.is_(None),
+        overlaps(HouseBan.first_night, HouseBan.end_night, first, end),
+    )
+
+
+def any_ban_clause(
+    person_id: Value[int], facility_id: Value[int], first: Value[date], end: Value[date] | None
+) -> sa.ColumnElement[bool]:
+    """SQL for "the person has a ban at the facility on a night of [first, end)" (of any
+    kind: whether it holds is clear_bans' question)."""
+    return sa.exists().where(*_ban_conditions(person_id, facility_id, first, end))
 
 
 def active_bans(
@@ -41,12 +60,7 @@ def active_bans(
 ) -> Sequence[HouseBan]:
     """Bans of a person at a facility on any night of [first, end). In a winter emergency
     `conduct` bans are suspended; `danger` bans hold."""
-    stmt = sa.select(HouseBan).where(
-        HouseBan.person_id == person.id,
-        HouseBan.facility_id == facility.id,
-        HouseBan.lifted_at.is_(None),
-        overlaps(HouseBan.first_night, HouseBan.end_night, first, end),
-    )
+    stmt = sa.select(HouseBan).where(*_ban_conditions(person.id, facility.id, first, end))
     if winter_active:
         stmt = stmt.where(HouseBan.kind == BanKind.DANGER)
     return session.scalars(stmt.order_by(HouseBan.id)).all()
@@ -129,12 +143,19 @@ def clear_bans(
     end: date | None,
     winter_active: bool,
     override_reason: str | None,
+    *,
+    maybe_banned: bool = True,
 ) -> BanClearance:
     """Let a banned person in only past a manager's override; raise Banned otherwise.
 
     In a winter emergency a `conduct` ban is suspended for the emergency's nights only:
     a check-in or extension within them (in practice tonight, one night at a time) gets
-    past it; one reaching beyond tonight needs an override like any other night."""
+    past it; one reaching beyond tonight needs an override like any other night.
+
+    `maybe_banned` False: the caller asked any_ban_clause in this transaction and no
+    ban was there (nothing to read)."""
+    if not maybe_banned:
+        return BanClearance(reason=override_reason)
     bans = active_bans(ctx.session, person, facility, first, end, winter_active=False)
     suspended = emergency_nights(ctx) if winter_active else None
     granted, unresolved = [], []

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from belegung.context import ServiceContext
-from belegung.db import exists_overlapping, on_night
+from belegung.db import on_night
 from belegung.errors import (
     AlreadyCheckedIn,
     FacilityNotOffering,
@@ -22,7 +22,7 @@ from belegung.facilities.service import offers_places
 from belegung.limits import BACKFILL_DAYS, MAX_NIGHTS, YOUNG_ADULT_AGES
 from belegung.persons.models import Gender, Person
 from belegung.persons.service import name_key
-from belegung.stays.models import OCCUPYING, Stay, StayStatus
+from belegung.stays.models import Stay, StayStatus, person_elsewhere_clause
 from belegung.winter.service import winter_state
 
 
@@ -61,13 +61,21 @@ def nights_range(
     return first, first + timedelta(days=nights)
 
 
-def require_offering(session: Session, facility: Facility, *, held: bool = False) -> bool:
+def require_offering(
+    session: Session,
+    facility: Facility,
+    *,
+    held: bool = False,
+    winter_active: bool | None = None,
+) -> bool:
     """Refuse a facility that takes nobody now (closed; standby outside a winter
-    emergency). Returns whether a winter emergency is active.
+    emergency). Returns whether a winter emergency is active (`winter_active`: as the
+    caller read it in this transaction; else it is read here).
 
     `held`: the guest arrives on a live hold. A standby facility keeps its word after an
     emergency ended: the place held during it is given until the hold expires."""
-    winter_active = winter_state(session).active
+    if winter_active is None:
+        winter_active = winter_state(session).active
     if held and facility.status == FacilityStatus.STANDBY:
         return winter_active
     if not offers_places(facility, winter_active):
@@ -98,18 +106,8 @@ def check_person_free(
     session: Session, person: Person, first: date, end: date | None, *, besides: int | None = None
 ) -> None:
     """Refuse a person who already sleeps somewhere on one of the nights."""
-    stmt = sa.select(
-        exists_overlapping(
-            Stay.first_night,
-            Stay.end_night,
-            first,
-            end,
-            Stay.person_id == person.id,
-            Stay.status.in_(OCCUPYING),
-            Stay.id != besides if besides is not None else sa.true(),
-        )
-    )
-    if session.scalar(stmt):
+    elsewhere = person_elsewhere_clause(person.id, first, end, besides=besides)
+    if session.scalar(sa.select(elsewhere)):
         raise AlreadyCheckedIn()
 
 

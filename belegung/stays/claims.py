@@ -16,11 +16,13 @@ whatever depends on the figures (capacity alerts, caches) learns of it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from belegung.context import ServiceContext
 from belegung.db import exists_overlapping
@@ -33,7 +35,14 @@ from belegung.errors import (
 )
 from belegung.facilities.models import Facility, OutOfService, Place
 from belegung.facilities.service import get_place
-from belegung.stays.models import CLAIMING, IS_HELD, Stay, StayStatus
+from belegung.stays.models import (
+    CLAIMING,
+    IS_HELD,
+    Stay,
+    StayStatus,
+    Value,
+    person_elsewhere_clause,
+)
 
 # The topic under which a unit of work collects the facilities whose claims changed.
 CLAIMS = "claims"
@@ -43,6 +52,20 @@ CLAIMS_LOCK_CLASS = 0x62656C
 DEADLOCK_DETECTED = "40P01"
 
 
+# --- statements built once -----------------------------------------------------------
+# The statements of a check-in's and an extension's path are built once per shape (an
+# open-ended range or not), with bound parameters: building one anew and computing its
+# cache key cost more Python per request than its round trip to the database.
+
+FIRST: sa.BindParameter[date] = sa.bindparam("first")
+END: sa.BindParameter[date] = sa.bindparam("end")
+
+
+def nights_params(first: date, end: date | None) -> dict[str, date]:
+    """The parameters FIRST and END of a statement built for [first, end)."""
+    return {"first": first} if end is None else {"first": first, "end": end}
+
+
 class PlaceConflict(Exception):
     """The exclusion constraint refused a claim: someone else got the place first."""
 
@@ -50,7 +73,7 @@ class PlaceConflict(Exception):
 # --- is a place free? ----------------------------------------------------------------
 
 
-def claims_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
+def claims_clause(first: Value[date], end: Value[date] | None) -> sa.ColumnElement[bool]:
     """True for a place (correlated on Place.id) claimed on any night of [first, end)."""
     return exists_overlapping(
         Stay.first_night,
@@ -62,7 +85,7 @@ def claims_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
     )
 
 
-def out_of_service_clause(first: date, end: date | None) -> sa.ColumnElement[bool]:
+def out_of_service_clause(first: Value[date], end: Value[date] | None) -> sa.ColumnElement[bool]:
     """True for a place (correlated on Place.id) out of service on any night of the range."""
     return exists_overlapping(
         OutOfService.first_night,
@@ -92,10 +115,6 @@ def _place_has(session: Session, place: Place, clause: sa.ColumnElement[bool]) -
     """Evaluate a clause correlated on Place.id (claims_clause, out_of_service_clause)
     for one place."""
     return bool(session.scalar(sa.select(clause).where(Place.id == place.id)))
-
-
-def place_free(session: Session, place: Place, first: date, end: date | None) -> bool:
-    return not _place_has(session, place, claims_clause(first, end))
 
 
 def place_out_of_service(session: Session, place: Place, first: date, end: date | None) -> bool:
@@ -169,6 +188,12 @@ def lock_place(session: Session, place: Place) -> None:
         session.execute(sa.select(Place.id).where(Place.id == place.id).with_for_update())
 
 
+def stale_holds_clause(facility_id: Value[int], now: Value[datetime]) -> sa.ColumnElement[bool]:
+    """SQL for "the facility has holds past their expiry not yet marked expired" (read
+    through the partial index of live holds): whether expire_stale_holds has work."""
+    return sa.exists().where(IS_HELD, Stay.hold_expires_at <= now, Stay.facility_id == facility_id)
+
+
 def expire_stale_holds(ctx: ServiceContext, facility_id: int | None = None) -> int:
     """Mark holds past their expiry as expired (no-shows); their places are free again."""
     stmt = (
@@ -217,6 +242,82 @@ def flush_claim(ctx: ServiceContext, stay: Stay) -> None:
     claims_changed(ctx, stay.facility_id)
 
 
+def _insert_claim(ctx: ServiceContext, stay: Stay, first: date, end: date | None) -> bool:
+    """PostgreSQL: insert a new claim on a place whose row this transaction has locked, in
+    one statement, unless the place is out of service on one of the nights or the
+    exclusion constraints refuse it; True if it was inserted.
+
+    Out of service is asked in the INSERT itself: its snapshot is taken past the place's
+    lock, so it sees a period committed between the read that chose the place and the
+    lock (no constraint guards that). A refusal by the exclusion constraints is `ON
+    CONFLICT DO NOTHING` — no error, so no savepoint is needed to keep the transaction
+    usable for the next place. The stay is then in the session as if flushed (with its
+    facility, place and person as `make` set them, so that the answer loads nothing).
+    """
+    session = ctx.session
+    values: dict[str, object] = {}
+    for attr in sa.inspect(Stay).column_attrs:
+        if attr.key == "id":
+            continue
+        value = stay.__dict__.get(attr.key)
+        column = attr.columns[0]
+        if value is None and column.default is not None and column.default.is_callable:
+            value = column.default.arg(None)
+        values[attr.key] = value
+    insert = _insert_unless_refused(end is None)
+    params = {f"v_{key}": value for key, value in values.items()}
+    try:
+        new_id = session.scalar(insert, {**params, **nights_params(first, end)})
+    except OperationalError as exc:
+        # The only deadlock left: the same person at two facilities at the same moment
+        # (see flush_claim).
+        if _sqlstate(exc) == DEADLOCK_DETECTED:
+            raise AlreadyCheckedIn() from exc
+        raise
+    if new_id is None:
+        # Out of service, the place claimed meanwhile (try the next one) — or the person
+        # checked in elsewhere meanwhile, which no other place mends.
+        person_id = values["person_id"]
+        if isinstance(person_id, int) and session.scalar(
+            sa.select(person_elsewhere_clause(person_id, first, end))
+        ):
+            raise AlreadyCheckedIn()
+        return False
+    for key, value in values.items():
+        setattr(stay, key, value)
+    stay.id = new_id
+    make_transient_to_detached(stay)
+    session.add(stay)
+    claims_changed(ctx, stay.facility_id)
+    return True
+
+
+@cache
+def _insert_unless_refused(open_ended: bool) -> sa.Insert:
+    """INSERT … SELECT … WHERE NOT EXISTS (out of service) ON CONFLICT DO NOTHING
+    RETURNING id, with a parameter `v_<column>` per column of a stay but its id."""
+    table = cast(sa.Table, Stay.__table__)
+    names = [column.key for column in table.c if column.key != "id"]
+    end = None if open_ended else END
+    row = (
+        sa.select(*(sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in names))
+        .where(
+            ~exists_overlapping(
+                OutOfService.first_night,
+                OutOfService.end_night,
+                FIRST,
+                end,
+                OutOfService.place_id == sa.bindparam("v_place_id"),
+            )
+        )
+        # Spelled as the SELECT's suffix rather than with the dialect's insert(), whose
+        # statements SQLAlchemy 2.0 does not cache (it would compile this one anew on
+        # every check-in).
+        .suffix_with("ON CONFLICT DO NOTHING", dialect="postgresql")
+    )
+    return sa.insert(table).from_select(names, row).returning(table.c.id)
+
+
 def claims_changed(ctx: ServiceContext, facility_id: int) -> None:
     """Note in the unit of work that the claims (and so the figures) of a facility moved."""
     ctx.uow.changed(CLAIMS, facility_id)
@@ -232,13 +333,26 @@ def check_place(
 ) -> None:
     """Raise why `place` can't be claimed for [first, end): PlaceOutOfService,
     EmergencyPlaceNotOffered (when `offered`, for an emergency place, says emergency
-    places are not offered) or PlaceTaken."""
-    if place_out_of_service(session, place, first, end):
+    places are not offered) or PlaceTaken. Out of service and taken are asked in one
+    statement."""
+    out, taken = session.execute(
+        _place_state(end is None), {"place_id": place.id, **nights_params(first, end)}
+    ).one()
+    if out:
         raise PlaceOutOfService(place=place.label)
     if place.emergency and offered is not None and not offered():
         raise EmergencyPlaceNotOffered(place=place.label)
-    if not place_free(session, place, first, end):
+    if taken:
         raise PlaceTaken(place=place.label)
+
+
+@cache
+def _place_state(open_ended: bool) -> sa.Select[tuple[bool, bool]]:
+    """Whether a place is out of service, and whether it is claimed, on [first, end)."""
+    end = None if open_ended else END
+    return sa.select(out_of_service_clause(FIRST, end), claims_clause(FIRST, end)).where(
+        Place.id == sa.bindparam("place_id")
+    )
 
 
 def write_claim(ctx: ServiceContext, place: Place, write: Callable[[], Stay]) -> Stay:
@@ -279,18 +393,25 @@ def _first_free_unlocked(
 ) -> Place | None:
     """The first place of the facility free for [first, end) whose row no other
     transaction holds, now locked by this one (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
-    return session.scalars(
+    params = {"facility_id": facility.id, "tried": tried, **nights_params(first, end)}
+    return session.scalars(_first_free(end is None), params).first()
+
+
+@cache
+def _first_free(open_ended: bool) -> sa.Select[tuple[Place]]:
+    end = None if open_ended else END
+    return (
         sa.select(Place)
         .where(
-            Place.facility_id == facility.id,
-            Place.id.not_in(tried),
-            ~claims_clause(first, end),
-            ~out_of_service_clause(first, end),
+            Place.facility_id == sa.bindparam("facility_id"),
+            Place.id.not_in(sa.bindparam("tried", expanding=True)),
+            ~claims_clause(FIRST, end),
+            ~out_of_service_clause(FIRST, end),
         )
         .order_by(Place.emergency, Place.position, Place.id)
         .limit(1)
         .with_for_update(skip_locked=True, of=Place)
-    ).first()
+    )
 
 
 def claim_first_free(
@@ -328,11 +449,16 @@ def claim_first_free(
             if not acceptable(place):
                 break
             tried.append(place.id)
-            # Taken out of service by a transaction that committed between this one's
-            # read and its lock (no constraint guards that): asked anew, past the lock.
+            stay = make(place)
+            if ctx.uow.active:
+                if _insert_claim(ctx, stay, first, end):
+                    return stay
+                continue
+            # A session that runs no unit of work (a test's or a script's): the claim goes
+            # through a flush, which is how the figures' cache learns of it at once
+            # (stays.figures_cache). Out of service is asked anew past the lock.
             if place_out_of_service(ctx.session, place, first, end):
                 continue
-            stay = make(place)
             try:
                 flush_claim(ctx, stay)
             except PlaceConflict:
@@ -360,10 +486,16 @@ def claim(
     place_label: str | None,
     winter_active: bool,
     make: Callable[[Place], Stay],
+    *,
+    stale_holds: bool = True,
 ) -> Stay:
     """Put a new claim on the asked-for place, or on the first free one; the place's row
-    is locked before it is checked (see lock_place), not the whole facility."""
-    expire_stale_holds(ctx, facility.id)
+    is locked before it is checked (see lock_place), not the whole facility.
+
+    `stale_holds` False: the caller asked stale_holds_clause in this transaction and
+    there were none to expire first."""
+    if stale_holds:
+        expire_stale_holds(ctx, facility.id)
     if place_label is None:
         return claim_first_free(ctx, facility, first, end, winter_active, make)
     place = get_place(ctx.session, facility, place_label)

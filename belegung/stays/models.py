@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TypeAlias, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from belegung.db import Base, enum_type, intpk, utcnow
+from belegung.db import Base, enum_type, exists_overlapping, intpk, utcnow
 from belegung.facilities.models import Facility, Place
 from belegung.persons.models import Person
+
+T = TypeVar("T")
 
 
 class StayStatus(StrEnum):
@@ -281,3 +284,28 @@ class FiguresVersion(Base):
 
     id: Mapped[intpk]
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+# A value in the SQL helpers below: a Python value, or a bound parameter of a statement
+# built once and run many times (see stays.claims, "Statements built once").
+Value: TypeAlias = T | sa.ColumnElement[T]
+
+
+def person_elsewhere_clause(
+    person_id: Value[int],
+    first: Value[date],
+    end: Value[date] | None,
+    *,
+    besides: Value[int] | None = None,
+) -> sa.ColumnElement[bool]:
+    """SQL for "the person sleeps somewhere (other than stay `besides`) on one of the
+    nights [first, end)"."""
+    return exists_overlapping(
+        Stay.first_night,
+        Stay.end_night,
+        first,
+        end,
+        Stay.person_id == person_id,
+        Stay.status.in_(OCCUPYING),
+        Stay.id != besides if besides is not None else sa.true(),
+    )

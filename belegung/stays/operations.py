@@ -142,8 +142,10 @@ def _scope(ctx: ServiceContext, facility: str | None, action: Action) -> Iterabl
     return visible_facility_ids(ctx.actor, action)
 
 
-def _stay(ctx: ServiceContext, stay_id: int, action: Action) -> Stay:
-    stay = service.get_stay(ctx.session, stay_id)
+def _stay(ctx: ServiceContext, stay_id: int, action: Action, *, lock: bool = False) -> Stay:
+    """The stay, if the caller may act on it. `lock`: its row locked (service.get_stay)
+    for a change — read once for both the rights and the rule."""
+    stay = service.get_stay(ctx.session, stay_id, lock=lock)
     authorize_record(ctx.actor, action, stay.facility_id, "stay")
     return stay
 
@@ -284,10 +286,12 @@ def extend_stay(
     """Add nights to a stay (staff). A manager may extend too, but only to override the
     rule that keeps nobody on an emergency place while regular ones are free."""
     manager_override = override_emergency_reason is not None and ctx.actor.is_manager
-    _stay(ctx, stay_id, Action.READ_STAYS if manager_override else Action.WRITE_STAYS)
+    stay = _stay(
+        ctx, stay_id, Action.READ_STAYS if manager_override else Action.WRITE_STAYS, lock=True
+    )
     return service.extend_stay(
         ctx,
-        stay_id,
+        stay,
         nights=nights,
         override_ban_reason=override_ban_reason,
         override_emergency_reason=override_emergency_reason,
@@ -295,8 +299,7 @@ def extend_stay(
 
 
 def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
-    _stay(ctx, stay_id, Action.WRITE_STAYS)
-    return service.check_out(ctx, stay_id)
+    return service.check_out(ctx, _stay(ctx, stay_id, Action.WRITE_STAYS, lock=True))
 
 
 # --- holds --------------------------------------------------------------------------------

@@ -7,15 +7,18 @@ work commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from belegung.audit.service import record
 from belegung.context import ServiceContext
 from belegung.errors import (
+    AlreadyCheckedIn,
     EmergencyPlaceNotExtended,
     Forbidden,
     InvalidInput,
@@ -25,16 +28,17 @@ from belegung.errors import (
 from belegung.facilities.models import Facility, FacilityKind, Place
 from belegung.facilities.service import get_place
 from belegung.persons.models import Person
-from belegung.stays.bans import apply_clearance, clear_bans
+from belegung.stays.bans import any_ban_clause, apply_clearance, clear_bans
 from belegung.stays.checks import (
     check_nights,
     check_nights_per_call,
-    check_person_free,
     check_target_group,
     nights_range,
     require_offering,
 )
 from belegung.stays.claims import (
+    END,
+    FIRST,
     check_place,
     claim,
     claim_place,
@@ -42,17 +46,100 @@ from belegung.stays.claims import (
     emergency_offered,
     expire_stale_holds,
     lock_facility_claims,
+    nights_params,
+    stale_holds_clause,
     write_claim,
 )
-from belegung.stays.models import Stay, StayStatus
+from belegung.stays.models import Stay, StayStatus, person_elsewhere_clause
+from belegung.winter.service import active_clause as winter_active_clause
+
+# A stay is read with what its answer names (facility, place, guest), in one statement.
+_WITH_NAMES = (
+    joinedload(Stay.facility, innerjoin=True),
+    joinedload(Stay.place, innerjoin=True),
+    joinedload(Stay.person),
+)
 
 
 def get_stay(session: Session, stay_id: int, *, lock: bool = False) -> Stay:
-    """A stay of a person: checked in, checked out, or left before its first night."""
-    stay = session.get(Stay, stay_id, with_for_update=lock, populate_existing=lock)
+    """A stay of a person: checked in, checked out, or left before its first night.
+
+    `lock`: read anew with the stay's row locked until the transaction ends (only the
+    stay's row: its facility, place and person are read along, unlocked)."""
+    stay = session.get(
+        Stay,
+        stay_id,
+        options=_WITH_NAMES,
+        with_for_update={"of": Stay} if lock else None,
+        populate_existing=lock,
+    )
     if stay is None or stay.checked_in_at is None:
         raise NotFound(what="stay")
     return stay
+
+
+def _locked(ctx: ServiceContext, stay: int | Stay) -> Stay:
+    """The stay by id, its row locked; or the stay itself, which the caller read with
+    get_stay(lock=True) in this transaction."""
+    return stay if isinstance(stay, Stay) else get_stay(ctx.session, stay, lock=True)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a claim of a person asks of the database before it is made: whether a winter
+    emergency is active, whether the person has any ban at the facility on the nights,
+    whether they sleep elsewhere on one of them, and whether the facility has stale holds
+    to expire first — one statement, not four (the checks are for precise errors; the
+    constraints are the guarantee)."""
+
+    winter_active: bool
+    maybe_banned: bool
+    elsewhere: bool
+    stale_holds: bool
+
+
+def _standing(
+    ctx: ServiceContext,
+    facility: Facility,
+    person: Person,
+    first: date,
+    end: date | None,
+    *,
+    besides: int | None = None,
+) -> Standing:
+    params: dict[str, object] = {
+        "person_id": person.id,
+        "facility_id": facility.id,
+        "now": ctx.now(),
+        **nights_params(first, end),
+    }
+    if besides is not None:
+        params["besides"] = besides
+    row = ctx.session.execute(_standing_query(end is None, besides is not None), params).one()
+    return Standing(*(bool(flag) for flag in row))
+
+
+@cache
+def _standing_query(open_ended: bool, besides: bool) -> sa.Select[tuple[bool, bool, bool, bool]]:
+    """Built once per shape (see stays.claims, "statements built once")."""
+    person_id: sa.BindParameter[int] = sa.bindparam("person_id")
+    facility_id: sa.BindParameter[int] = sa.bindparam("facility_id")
+    end = None if open_ended else END
+    return sa.select(
+        winter_active_clause(),
+        any_ban_clause(person_id, facility_id, FIRST, end),
+        person_elsewhere_clause(
+            person_id, FIRST, end, besides=sa.bindparam("besides") if besides else None
+        ),
+        stale_holds_clause(facility_id, sa.bindparam("now")),
+    )
+
+
+def _flush_now(ctx: ServiceContext) -> None:
+    """Send what the rule wrote (its audit entry too) before the unit of work commits: the
+    commit's hooks take the figures' version row, on which every write queues, and it
+    should be held for no round trip that could have come before."""
+    ctx.session.flush()
 
 
 def check_in(
@@ -68,10 +155,21 @@ def check_in(
     """Give a person a place from `night` (default tonight) for `nights` nights (default:
     one in a shelter, open-ended in the housing programme)."""
     first, end = nights_range(ctx, facility, night, nights)
-    winter_active = require_offering(ctx.session, facility)
+    standing = _standing(ctx, facility, person, first, end)
+    winter_active = require_offering(ctx.session, facility, winter_active=standing.winter_active)
     check_target_group(facility, person, first)
-    clearance = clear_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
-    check_person_free(ctx.session, person, first, end)
+    clearance = clear_bans(
+        ctx,
+        facility,
+        person,
+        first,
+        end,
+        winter_active,
+        override_ban_reason,
+        maybe_banned=standing.maybe_banned,
+    )
+    if standing.elsewhere:
+        raise AlreadyCheckedIn()
     now = ctx.now()
 
     def make(place: Place) -> Stay:
@@ -92,7 +190,16 @@ def check_in(
             checked_in_at=now,
         )
 
-    stay = claim(ctx, facility, first, end, place_label, winter_active, make)
+    stay = claim(
+        ctx,
+        facility,
+        first,
+        end,
+        place_label,
+        winter_active,
+        make,
+        stale_holds=standing.stale_holds,
+    )
     apply_clearance(ctx, clearance, stay)
     record(
         ctx,
@@ -103,12 +210,13 @@ def check_in(
         place_id=stay.place_id,
         nights=stay.nights,
     )
+    _flush_now(ctx)
     return stay
 
 
 def extend_stay(
     ctx: ServiceContext,
-    stay_id: int,
+    stay_id: int | Stay,
     *,
     nights: int = 1,
     override_ban_reason: str | None = None,
@@ -120,8 +228,10 @@ def extend_stay(
     A stay on an emergency place is extended only while emergency places are offered
     (a winter emergency, or every regular place taken on the first added night): after
     an emergency, while regular places are free, the guest is offered one of them
-    (move_stay) — or a manager overrides, with a reason (audited)."""
-    stay = get_stay(ctx.session, stay_id, lock=True)
+    (move_stay) — or a manager overrides, with a reason (audited).
+
+    `stay_id`: the stay's id, or the stay as get_stay(lock=True) read it."""
+    stay = _locked(ctx, stay_id)
     if stay.status != StayStatus.CHECKED_IN:
         raise InvalidState(reason="not_checked_in")
     if stay.end_night is None:
@@ -135,13 +245,25 @@ def extend_stay(
     # An occupying stay always has a person (ck_stays_occupant_has_person).
     facility, place, person = stay.facility, stay.place, cast(Person, stay.person)
     check_nights_per_call(ctx, facility, nights)
-    winter_active = require_offering(ctx.session, facility)
+    standing = _standing(ctx, facility, person, first, end, besides=stay.id)
+    winter_active = require_offering(ctx.session, facility, winter_active=standing.winter_active)
     emergency_override = _emergency_place_kept(
         ctx, facility, place, first, winter_active, override_emergency_reason
     )
-    clearance = clear_bans(ctx, facility, person, first, end, winter_active, override_ban_reason)
-    check_person_free(ctx.session, person, first, end, besides=stay.id)
-    expire_stale_holds(ctx, facility.id)
+    clearance = clear_bans(
+        ctx,
+        facility,
+        person,
+        first,
+        end,
+        winter_active,
+        override_ban_reason,
+        maybe_banned=standing.maybe_banned,
+    )
+    if standing.elsewhere:
+        raise AlreadyCheckedIn()
+    if standing.stale_holds:
+        expire_stale_holds(ctx, facility.id)
 
     def lengthen() -> Stay:
         stay.end_night = end
@@ -160,6 +282,7 @@ def extend_stay(
             place_id=place.id,
             nights=nights,
         )
+    _flush_now(ctx)
     return stay
 
 
@@ -186,7 +309,7 @@ def _emergency_place_kept(
     return True
 
 
-def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
+def check_out(ctx: ServiceContext, stay_id: int | Stay) -> Stay:
     """End a stay with the night the guest leaves in.
 
     From midnight to the day boundary the current night is being slept: the stay ends
@@ -195,8 +318,10 @@ def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
     evening of their first night used no night at all: the stay is cancelled. So is one
     who arrived before the day boundary for the coming night (a hold converted in the
     late morning) and leaves again before it.
+
+    `stay_id`: the stay's id, or the stay as get_stay(lock=True) read it.
     """
-    stay = get_stay(ctx.session, stay_id, lock=True)
+    stay = _locked(ctx, stay_id)
     if stay.status != StayStatus.CHECKED_IN:
         raise InvalidState(reason="not_checked_in")
     now = ctx.now()
@@ -212,7 +337,6 @@ def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
         if stay.end_night is None or stay.end_night > end:
             stay.end_night = end
         stay.status = StayStatus.CHECKED_OUT
-    ctx.session.flush()
     claims_changed(ctx, stay.facility_id)
     record(
         ctx,
@@ -222,6 +346,7 @@ def check_out(ctx: ServiceContext, stay_id: int) -> Stay:
         facility_id=stay.facility_id,
         status=stay.status.value,
     )
+    _flush_now(ctx)
     return stay
 
 

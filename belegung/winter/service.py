@@ -53,6 +53,12 @@ def _open_period(session: Session) -> WinterEmergency | None:
     return session.scalar(sa.select(WinterEmergency).where(WinterEmergency.is_open.is_(True)))
 
 
+def active_clause() -> sa.ColumnElement[bool]:
+    """SQL for "a winter emergency is active" (winter_state().active), to be asked within
+    another statement."""
+    return sa.exists().where(WinterEmergency.is_open.is_(True))
+
+
 def manual_control(session: Session) -> bool:
     """Whether a manager's switch is in force (the newest manual row is not a release)."""
     newest = session.scalar(

@@ -28,6 +28,7 @@ from belegung.persons.models import Person
 from belegung.stays.holds import create_hold
 from belegung.stays.models import CLAIMING, Stay
 from belegung.stays.service import check_in, extend_stay
+from belegung.transaction import UnitOfWork
 from tests.conftest import BERLIN, FakeClock, TestDatabase
 
 THREADS = 32
@@ -99,9 +100,14 @@ def _run_all(
     actions: list[Callable[[ServiceContext, Facility], Any]],
     *,
     threads: bool = True,
+    in_unit_of_work: bool = True,
 ) -> list[object]:
     """Run each action in its own thread, session and transaction, all released at once.
-    Returns per action the committed Stay's (id, place label), or the domain error code."""
+    Returns per action the committed Stay's (id, place label), or the domain error code.
+
+    Each transaction is a unit of work, as every entry point runs one (a request, a
+    command, a job); `in_unit_of_work=False` commits a bare session instead (a script's
+    way, which claims through the ORM's flush)."""
     barrier = threading.Barrier(len(actions)) if threads else None
     clock = FakeClock(datetime(2026, 1, 15, 21, 0, tzinfo=BERLIN))
     calendar = NightCalendar(BERLIN)
@@ -109,7 +115,9 @@ def _run_all(
 
     def run(index: int) -> None:
         with Session(shelter.engine) as session:
+            uow = UnitOfWork.begin(session) if in_unit_of_work else None
             ctx = ServiceContext(session, Actor.system(f"t{index}"), calendar, clock)
+            assert ctx.uow.active == in_unit_of_work
             if barrier is not None:
                 # Nothing is read before the barrier: on SQLite the first read takes the
                 # write lock, and a thread holding it here would block the others.
@@ -118,13 +126,13 @@ def _run_all(
                 facility = session.get(Facility, shelter.facility_id)
                 assert facility is not None
                 stay = actions[index](ctx, facility)
-                session.commit()
+                (uow or session).commit()
                 results[index] = (stay.id, stay.place.label)
             except DomainError as exc:
-                session.rollback()
+                (uow or session).rollback()
                 results[index] = exc.code
             except Exception as exc:
-                session.rollback()
+                (uow or session).rollback()
                 results[index] = repr(exc)
 
     if not threads:
@@ -156,11 +164,14 @@ def _person(ctx: ServiceContext, person_id: int) -> Person:
     return person
 
 
-def test_32_simultaneous_check_ins_fill_5_free_places_exactly(shelter: Shelter) -> None:
+@pytest.mark.parametrize("in_unit_of_work", [True, False], ids=["unit_of_work", "bare_session"])
+def test_32_simultaneous_check_ins_fill_5_free_places_exactly(
+    shelter: Shelter, in_unit_of_work: bool
+) -> None:
     actions = [
         lambda ctx, f, pid=pid: check_in(ctx, f, _person(ctx, pid)) for pid in shelter.person_ids
     ]
-    results = _run_all(shelter, actions)
+    results = _run_all(shelter, actions, in_unit_of_work=in_unit_of_work)
 
     won = [r for r in results if isinstance(r, tuple)]
     refused = Counter(r for r in results if not isinstance(r, tuple))
@@ -232,3 +243,20 @@ def test_simultaneous_extensions_and_check_ins_for_the_next_night_share_its_plac
     persons = [person for _, person in rows]
     assert len(places) == len(set(places)) == 7, "a place was given twice tomorrow"
     assert len(persons) == len(set(persons))
+
+
+def test_one_guest_checked_in_4_times_at_once_gets_one_stay(shelter: Shelter) -> None:
+    # Four tablets check the same guest in at the same moment, each onto the first free
+    # place: each locks a different one of the 5 free places, and only the person's
+    # constraint (PostgreSQL) or the write lock (SQLite) stands between them.
+    guest = shelter.person_ids[0]
+    actions = [lambda ctx, f: check_in(ctx, f, _person(ctx, guest)) for _ in range(4)]
+    results = _run_all(shelter, actions)
+
+    assert sum(isinstance(r, tuple) for r in results) == 1, results
+    assert Counter(r for r in results if not isinstance(r, tuple)) == {"already_checked_in": 3}
+    with Session(shelter.engine) as session:
+        stays = session.scalar(
+            sa.select(sa.func.count()).where(Stay.person_id == guest, Stay.status.in_(CLAIMING))
+        )
+    assert stays == 1
