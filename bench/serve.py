@@ -171,6 +171,10 @@ def gunicorn(
             str(threads),
             "--worker-class",
             "gthread",
+            # Without it the kernel handed a wrk run's 16 kept-alive connections to one
+            # worker now and then (that run then measured one process: half the req/s,
+            # whichever app was served); with it every run spreads them over both.
+            "--reuse-port",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
