@@ -28,7 +28,7 @@ from belegung.errors import (
 from belegung.facilities.models import Facility, FacilityKind, Place
 from belegung.facilities.service import get_place
 from belegung.persons.models import Person
-from belegung.stays.bans import any_ban_clause, apply_clearance, clear_bans
+from belegung.stays.bans import BanClearance, any_ban_clause, apply_clearance, clear_bans
 from belegung.stays.checks import (
     check_nights,
     check_nights_per_call,
@@ -119,6 +119,34 @@ def _standing(
     return Standing(*(bool(flag) for flag in row))
 
 
+def _cleared(
+    ctx: ServiceContext,
+    facility: Facility,
+    person: Person,
+    nights: tuple[date, date | None],
+    standing: Standing,
+    winter_active: bool,
+    override_ban_reason: str | None,
+) -> BanClearance:
+    """The bans a claim clears (or the refusal), then the refusal of a person who sleeps
+    elsewhere on one of the nights: the same checks, in the same order, for a check-in
+    and an extension."""
+    first, end = nights
+    clearance = clear_bans(
+        ctx,
+        facility,
+        person,
+        first,
+        end,
+        winter_active,
+        override_ban_reason,
+        maybe_banned=standing.maybe_banned,
+    )
+    if standing.elsewhere:
+        raise AlreadyCheckedIn()
+    return clearance
+
+
 @cache
 def _standing_query(open_ended: bool, besides: bool) -> sa.Select[tuple[bool, bool, bool, bool]]:
     """Built once per shape (see stays.claims, "statements built once")."""
@@ -158,18 +186,9 @@ def check_in(
     standing = _standing(ctx, facility, person, first, end)
     winter_active = require_offering(ctx.session, facility, winter_active=standing.winter_active)
     check_target_group(facility, person, first)
-    clearance = clear_bans(
-        ctx,
-        facility,
-        person,
-        first,
-        end,
-        winter_active,
-        override_ban_reason,
-        maybe_banned=standing.maybe_banned,
+    clearance = _cleared(
+        ctx, facility, person, (first, end), standing, winter_active, override_ban_reason
     )
-    if standing.elsewhere:
-        raise AlreadyCheckedIn()
     now = ctx.now()
 
     def make(place: Place) -> Stay:
@@ -250,18 +269,9 @@ def extend_stay(
     emergency_override = _emergency_place_kept(
         ctx, facility, place, first, winter_active, override_emergency_reason
     )
-    clearance = clear_bans(
-        ctx,
-        facility,
-        person,
-        first,
-        end,
-        winter_active,
-        override_ban_reason,
-        maybe_banned=standing.maybe_banned,
+    clearance = _cleared(
+        ctx, facility, person, (first, end), standing, winter_active, override_ban_reason
     )
-    if standing.elsewhere:
-        raise AlreadyCheckedIn()
     if standing.stale_holds:
         expire_stale_holds(ctx, facility.id)
 
