@@ -212,16 +212,7 @@ def _per_facility_lateral(
         .lateral("claims")
     )
     return (
-        sa.select(
-            *FACILITY_COLUMNS,
-            places.c.regular,
-            places.c.emergency,
-            places.c.oos_regular,
-            places.c.oos_emergency,
-            claims.c.claimed,
-            claims.c.occupied,
-            claims.c.claimed_emergency,
-        )
+        sa.select(*FACILITY_COLUMNS, *_count_columns(places, claims))
         .select_from(Facility)
         .join(places, sa.true())
         .join(claims, sa.true())
@@ -302,7 +293,27 @@ def _per_facility_grouped(
         .group_by(claim_rows.c.facility_id)
         .subquery("claims")
     )
-    counts = (
+    return (
+        sa.select(
+            *FACILITY_COLUMNS,
+            *(
+                sa.func.coalesce(column, 0).label(column.name)
+                for column in _count_columns(places, claims)
+            ),
+        )
+        .select_from(Facility)
+        .outerjoin(places, places.c.facility_id == Facility.id)
+        .outerjoin(claims, claims.c.facility_id == Facility.id)
+        .where(*chosen)
+        .order_by(Facility.id)
+    )
+
+
+def _count_columns(
+    places: sa.FromClause, claims: sa.FromClause
+) -> tuple[sa.ColumnElement[int], ...]:
+    """A facility's counts, as `_counts` reads them: of its places, then of its claims."""
+    return (
         places.c.regular,
         places.c.emergency,
         places.c.oos_regular,
@@ -310,17 +321,6 @@ def _per_facility_grouped(
         claims.c.claimed,
         claims.c.occupied,
         claims.c.claimed_emergency,
-    )
-    return (
-        sa.select(
-            *FACILITY_COLUMNS,
-            *(sa.func.coalesce(column, 0).label(column.name) for column in counts),
-        )
-        .select_from(Facility)
-        .outerjoin(places, places.c.facility_id == Facility.id)
-        .outerjoin(claims, claims.c.facility_id == Facility.id)
-        .where(*chosen)
-        .order_by(Facility.id)
     )
 
 
