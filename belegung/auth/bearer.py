@@ -10,15 +10,13 @@ entry lasts at most `TOKEN_CACHE_MAX_AGE`."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import Flask, Response, current_app, request
 
 from belegung import texts
-from belegung.auth.service import AUTH, actor_for, hash_token, note_use, token_of
+from belegung.auth.service import AUTH, actor_for, authenticate, hash_token, note_use, token_of
 from belegung.changes import Stamp, stamp_of
 from belegung.context import Actor
 from belegung.extensions import session
@@ -26,6 +24,7 @@ from belegung.http.context import clock, set_actor
 from belegung.http.errors import ErrorAnswer, json_error
 from belegung.http.paths import is_api_request, is_public_api_request
 from belegung.limits import TOKEN_CACHE_ENTRIES, TOKEN_CACHE_MAX_AGE
+from belegung.lru import Lru
 
 _EXTENSION = "belegung.tokens"
 
@@ -43,24 +42,16 @@ class TokenCache:
     """Authenticated tokens by hash (thread-safe, least recently used dropped)."""
 
     def __init__(self, size: int = TOKEN_CACHE_ENTRIES) -> None:
-        self.size = size
-        self._known: OrderedDict[str, Known] = OrderedDict()
-        self._lock = threading.Lock()
+        self._known: Lru[str, Known] = Lru(size)
 
     def get(self, digest: str, stamp: Stamp, now: datetime) -> Known | None:
-        with self._lock:
-            known = self._known.get(digest)
-            if known is None or known.stamp != stamp or now >= known.until:
-                return None
-            self._known.move_to_end(digest)
-            return known
+        known = self._known.get(digest)
+        if known is None or known.stamp != stamp or now >= known.until:
+            return None
+        return known
 
     def put(self, digest: str, known: Known) -> None:
-        with self._lock:
-            self._known[digest] = known
-            self._known.move_to_end(digest)
-            while len(self._known) > self.size:
-                self._known.popitem(last=False)
+        self._known.put(digest, known)
 
 
 def _cache() -> TokenCache:
@@ -74,11 +65,8 @@ def _actor(raw: str, now: datetime) -> Actor | None:
     db = session()
     stamp = stamp_of(db, AUTH)
     if stamp is None:
-        token = token_of(db, raw)
-        if token is None:
-            return None
-        note_use(db, token.id, token.last_used_at, now)
-        return actor_for(token.user)
+        user = authenticate(db, raw, now)
+        return None if user is None else actor_for(user)
     cache = _cache()
     digest = hash_token(raw)
     known = cache.get(digest, stamp, now)

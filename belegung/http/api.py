@@ -10,8 +10,6 @@ from __future__ import annotations
 import http
 import json
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -31,6 +29,7 @@ from belegung import texts
 from belegung.http.converters import IdConverter, TextConverter
 from belegung.http.idempotency import HEADER_DOC, idempotent_request
 from belegung.http.paths import DOCS_PATH, PREFIX, SPEC_PATH, is_api_request
+from belegung.lru import Lru
 from belegung.schemas import ErrorSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,21 +67,14 @@ class Bodies:
     its body is."""
 
     def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._bodies: OrderedDict[int, tuple[object, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._bodies: Lru[int, tuple[object, bytes]] = Lru(size)
 
     def response(self, value: object, schema: ma.Schema) -> Response:
-        key = id(value)
-        with self._lock:
-            known = self._bodies.get(key)
+        known = self._bodies.get(id(value))
         if known is None or known[0] is not value:
             body = cast(Response, current_app.json.response(schema.dump(value))).get_data()
             known = (value, body)
-            with self._lock:
-                self._bodies[key] = known
-                while len(self._bodies) > self.size:
-                    self._bodies.popitem(last=False)
+            self._bodies.put(id(value), known)
         return current_app.response_class(known[1], mimetype="application/json")
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import secrets
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -44,6 +43,7 @@ from belegung.limits import (
     FIGURES_CACHE_FOLLOW_WAIT,
     FIGURES_CACHE_MAX_AGE,
 )
+from belegung.lru import Lru
 from belegung.stays.availability import Availability, availability
 from belegung.stays.claims import CLAIMS
 from belegung.stays.models import IS_HELD, FiguresVersion, Stay
@@ -129,8 +129,7 @@ class FiguresCache:
     the least recently used entries are dropped beyond `size`)."""
 
     def __init__(self, size: int = FIGURES_CACHE_ENTRIES) -> None:
-        self.size = size
-        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._entries: Lru[Hashable, Entry] = Lru(size)
         self._lock = threading.Lock()
         self._flights: dict[Hashable, threading.Event] = {}
         self.hits = 0
@@ -138,16 +137,13 @@ class FiguresCache:
 
     def peek(self, key: Hashable, now: datetime) -> Entry | None:
         """The entry of `key` unless it has expired (whatever its version)."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or now >= entry.expires_at:
-                return None
-            return entry
+        entry = self._entries.get(key)
+        if entry is None or now >= entry.expires_at:
+            return None
+        return entry
 
-    def hit(self, key: Hashable) -> None:
+    def hit(self) -> None:
         with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
             self.hits += 1
 
     def miss(self) -> None:
@@ -179,15 +175,10 @@ class FiguresCache:
             landed.set()
 
     def put(self, key: Hashable, entry: Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        self._entries.put(key, entry)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._entries.clear()
 
 
 _caches: weakref.WeakKeyDictionary[sa.Engine, FiguresCache] = weakref.WeakKeyDictionary()
@@ -234,13 +225,13 @@ def cached_availability(
     stamp = stamp_of(session, FIGURES)
     entry = cache.peek(key, as_of)
     if entry is not None and stamp is not None and entry.stamp == stamp:
-        cache.hit(key)
+        cache.hit()
         return _in_zone(entry.figures, as_of)
     version = read_version(session)
     if entry is not None and entry.version == version:
         if stamp is not None:
             cache.put(key, replace(entry, stamp=stamp))
-        cache.hit(key)
+        cache.hit()
         return _in_zone(entry.figures, as_of)
     cache.miss()
     # One reader per worker reads the figures of a version; the others wait for it.
